@@ -1,0 +1,48 @@
+// Every app setting Sitewatch reads, in one place. Read at call time (not import time) so the
+// Functions host, tests and the infra cross-check all see the same names.
+// Orchestrators never import this module: their configuration arrives in their input.
+
+export const SETTING_NAMES = [
+  'AzureWebJobsStorage',
+  'TASKHUB_NAME',
+  'SWEEP_SCHEDULE',
+  'SITEWATCH_TARGETS',
+  'SITEWATCH_MONITORS',
+  'SITEWATCH_ALLOW_PRIVATE_NETWORKS',
+  'SITEWATCH_MAX_TARGETS',
+  'SITEWATCH_MAX_WAIT_SECONDS',
+  'SITEWATCH_REPORTS_CONTAINER',
+  'SITEWATCH_CONFIG_CONTAINER',
+] as const;
+
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+function read(name: SettingName): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function readInt(name: SettingName, fallback: number, min: number, max: number): number {
+  const raw = read(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`Setting ${name} must be an integer between ${min} and ${max}`);
+  }
+  return n;
+}
+
+export const settings = {
+  /** Private, loopback and link-local targets are refused unless this is "true". */
+  allowPrivateNetworks: (): boolean => read('SITEWATCH_ALLOW_PRIVATE_NETWORKS')?.toLowerCase() === 'true',
+  /** Targets accepted in one check request. */
+  maxTargets: (): number => readInt('SITEWATCH_MAX_TARGETS', 1000, 1, 100_000),
+  /** Upper bound for `?wait=` on the HTTP starters. */
+  maxWaitSeconds: (): number => readInt('SITEWATCH_MAX_WAIT_SECONDS', 60, 0, 230),
+  reportsContainer: (): string => read('SITEWATCH_REPORTS_CONTAINER') ?? 'reports',
+  configContainer: (): string => read('SITEWATCH_CONFIG_CONTAINER') ?? 'config',
+  /** JSON list of targets for the scheduled sweep; undefined means "use the config blob". */
+  sweepTargetsJson: (): string | undefined => read('SITEWATCH_TARGETS'),
+  /** JSON list of monitors that the timer keeps running; undefined means "use the config blob". */
+  monitorsJson: (): string | undefined => read('SITEWATCH_MONITORS'),
+};
