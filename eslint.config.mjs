@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'tests/fixtures/**/*.js'] },
@@ -8,6 +9,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
+    languageOptions: { globals: globals.node },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -20,20 +22,46 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['axios', '@azure/storage-*', 'node:*', 'fs', 'http', 'https', 'net', 'dns', 'tls', 'child_process'], message: 'Orchestrators must not do I/O; call an activity.' },
-            { group: ['../activities/*', '../functions/*'], message: 'Orchestrators reach activities by name only.' },
+            {
+              group: [
+                'axios',
+                '@azure/storage-*',
+                'node:*',
+                'fs',
+                'http',
+                'https',
+                'net',
+                'dns',
+                'tls',
+                'child_process',
+              ],
+              message: 'Orchestrators must not do I/O; call an activity.',
+            },
+            {
+              group: ['../activities/*', '../functions/*'],
+              message: 'Orchestrators reach activities by name only.',
+            },
+            { group: ['../settings'], message: 'Orchestrators get configuration through their input.' },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        { name: 'Date', message: 'Use context.df.currentUtcDateTime.' },
         { name: 'setTimeout', message: 'Use context.df.createTimer.' },
         { name: 'setInterval', message: 'Use context.df.createTimer.' },
         { name: 'process', message: 'Orchestrators must not read the environment.' },
       ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use context.df.currentUtcDateTime.',
+        },
+        { selector: "CallExpression[callee.name='Date']", message: 'Use context.df.currentUtcDateTime.' },
+      ],
       'no-restricted-properties': [
         'error',
+        { object: 'Date', property: 'now', message: 'Use context.df.currentUtcDateTime.' },
         { object: 'Math', property: 'random', message: 'Use context.df.newGuid().' },
       ],
     },
@@ -44,7 +72,18 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@azure/*', 'durable-functions', 'axios'], message: 'src/core has no Azure or I/O imports.' }] },
+        {
+          patterns: [
+            {
+              group: ['@azure/*', 'durable-functions', 'axios', 'node:*'],
+              message: 'src/core has no Azure or I/O imports.',
+            },
+            {
+              group: ['../settings', '../activities/*', '../functions/*', '../orchestrators/*'],
+              message: 'src/core depends on nothing else in src.',
+            },
+          ],
+        },
       ],
     },
   },

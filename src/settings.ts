@@ -4,6 +4,8 @@
 
 export const SETTING_NAMES = [
   'AzureWebJobsStorage',
+  'AzureWebJobsStorage__blobServiceUri',
+  'AzureWebJobsStorage__clientId',
   'TASKHUB_NAME',
   'SWEEP_SCHEDULE',
   'SITEWATCH_TARGETS',
@@ -32,7 +34,25 @@ function readInt(name: SettingName, fallback: number, min: number, max: number):
   return n;
 }
 
+export type StorageConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; blobServiceUri: string; clientId?: string };
+
 export const settings = {
+  /**
+   * The app's storage account: a connection string locally (Azurite), an identity-based
+   * connection in Azure (`AzureWebJobsStorage__blobServiceUri` + the managed identity's client id).
+   */
+  storage: (): StorageConnection => {
+    const connectionString = read('AzureWebJobsStorage');
+    if (connectionString) return { kind: 'connectionString', connectionString };
+    const blobServiceUri = read('AzureWebJobsStorage__blobServiceUri');
+    if (blobServiceUri)
+      return { kind: 'identity', blobServiceUri, clientId: read('AzureWebJobsStorage__clientId') };
+    throw new Error(
+      'Storage is not configured: set AzureWebJobsStorage or AzureWebJobsStorage__blobServiceUri',
+    );
+  },
   /** Private, loopback and link-local targets are refused unless this is "true". */
   allowPrivateNetworks: (): boolean => read('SITEWATCH_ALLOW_PRIVATE_NETWORKS')?.toLowerCase() === 'true',
   /** Targets accepted in one check request. */

@@ -1,0 +1,70 @@
+// `npm start`: Azurite (the storage emulator) on its default ports, then `func start`.
+// The build has already run (npm's prestart). Both children stop when this process does.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function findFunc() {
+  if (existsSync(bin('func'))) return bin('func');
+  const probe = spawnSync('func', ['--version'], { stdio: 'ignore' });
+  return probe.status === 0 ? 'func' : undefined;
+}
+
+const func = findFunc();
+if (!func) {
+  console.error(
+    [
+      'Azure Functions Core Tools (`func`) is not installed.',
+      'azure-functions-core-tools is an optional dependency: versions 4.14+ need Node 22, so npm skips it on Node 20,',
+      'and its installer downloads the host from a CDN. Install Core Tools v4 (https://aka.ms/func-install) or run',
+      'the app on the bundled test host instead:  npm run start:testhost',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+
+const children = [];
+if (await portInUse(10000)) {
+  console.log('Azurite (or another storage emulator) already listens on 10000; using it.');
+} else {
+  const azurite = spawn(
+    bin('azurite'),
+    [
+      '--silent',
+      '--skipApiVersionCheck',
+      '--location',
+      path.join(root, '.azurite'),
+      '--blobHost',
+      '127.0.0.1',
+      '--queueHost',
+      '127.0.0.1',
+      '--tableHost',
+      '127.0.0.1',
+    ],
+    { stdio: 'inherit' },
+  );
+  children.push(azurite);
+}
+
+const host = spawn(func, ['start'], { stdio: 'inherit', cwd: root });
+children.push(host);
+
+const stop = () => children.forEach((child) => child.kill('SIGTERM'));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+host.on('exit', (code) => {
+  stop();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,53 @@
+import type { HttpRequest, HttpResponse, HttpResponseInit } from '@azure/functions';
+import type { DurableClient } from 'durable-functions';
+import { z } from 'zod';
+import { settings } from '../../settings';
+import type { Parsed } from './body';
+import { problem, validationProblem } from './problem';
+
+export function waitQuerySchema(maxWaitSeconds: number) {
+  return z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(0, 'must be at least 0')
+    .max(maxWaitSeconds, `must be at most ${maxWaitSeconds}`);
+}
+
+/** `?wait=<seconds>`: how long a starter may block for the run to finish (0 = answer 202 at once). */
+export function parseWait(request: HttpRequest): Parsed<number> {
+  const raw = request.query.get('wait');
+  if (raw === null || raw === '') return { ok: true, value: 0 };
+  const result = waitQuerySchema(settings.maxWaitSeconds()).safeParse(raw);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, response: validationProblem(result.error, 'wait') };
+}
+
+/**
+ * The async HTTP API answer for a run that was just started (or already existed): 202 with
+ * `Location`, `Retry-After` and the management URLs; or, when the caller asked to wait and the run
+ * finished in time, 200 with its output.
+ */
+export async function startedResponse(
+  client: DurableClient,
+  request: HttpRequest,
+  instanceId: string,
+  waitSeconds: number,
+): Promise<HttpResponse | HttpResponseInit> {
+  if (waitSeconds <= 0) return client.createCheckStatusResponse(request, instanceId);
+  const response = await client.waitForCompletionOrCreateCheckStatusResponse(request, instanceId, {
+    timeoutInMilliseconds: waitSeconds * 1000,
+    retryIntervalInMilliseconds: 250,
+  });
+  // The SDK answers a failed run with 500 and the raw status; give clients a problem document
+  // that points at the run instead.
+  if (response.status === 500) {
+    const status = await client.getStatus(instanceId);
+    const payload = client.createHttpManagementPayload(instanceId);
+    return problem(500, {
+      detail: `The run ${instanceId} failed: ${String(status.output ?? 'unknown error')}`,
+      instance: payload.statusQueryGetUri,
+    });
+  }
+  return response;
+}
