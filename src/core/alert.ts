@@ -1,0 +1,169 @@
+// Alert payloads for monitor webhooks: built from the reducer's state and events, plus the
+// one-line `text` that Slack/Teams-style incoming webhooks display, and the retry policy the
+// orchestrator uses for the sendAlert activity.
+import { toIso, type TimeInput } from './monitor';
+import type {
+  AlertKind,
+  AlertPayload,
+  MonitorConfig,
+  MonitorEvent,
+  MonitorState,
+  ResultSummary,
+} from './monitorSchemas';
+
+/**
+ * Retry policy for `callActivityWithRetry('sendAlert', ...)`, in the field names of
+ * durable-functions' RetryOptions (core cannot import it):
+ *   const retry = new df.RetryOptions(ALERT_RETRY.firstRetryIntervalInMilliseconds, ALERT_RETRY.maxNumberOfAttempts);
+ *   retry.backoffCoefficient = ALERT_RETRY.backoffCoefficient; ...
+ * Attempts at 0s, +5s, +10s, +20s: rides out a receiver's brief outage or rate limit while the
+ * whole alert (4 attempts of at most 10s each) stays well under two minutes.
+ */
+export const ALERT_RETRY = {
+  firstRetryIntervalInMilliseconds: 5_000,
+  backoffCoefficient: 2,
+  maxNumberOfAttempts: 4,
+  maxRetryIntervalInMilliseconds: 60_000,
+  retryTimeoutInMilliseconds: 120_000,
+} as const;
+
+/** The checked URL as alerts show it: user info is removed, the rest kept so people can act. */
+export function displayUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return raw;
+  }
+}
+
+/** The alert for a DOWN or RECOVERED event that `step` returned together with `state`. */
+export function alertForEvent(
+  monitor: string,
+  config: MonitorConfig,
+  state: MonitorState,
+  event: MonitorEvent,
+): AlertPayload {
+  if (event.kind === 'DOWN') {
+    return {
+      ...common(monitor, config, state, 'DOWN', event.at, event.result),
+      incident: {
+        id: event.incidentId,
+        openedAt: event.at,
+        durationMs: 0,
+        alerts: state.incident?.id === event.incidentId ? state.incident.alerts : 0,
+      },
+    };
+  }
+  const closed = state.lastIncident?.id === event.incidentId ? state.lastIncident : undefined;
+  return {
+    ...common(monitor, config, state, 'RECOVERED', event.at, event.result),
+    incident: {
+      id: event.incidentId,
+      openedAt: event.openedAt,
+      closedAt: event.at,
+      durationMs: event.durationMs,
+      ...(closed?.acknowledgedAt !== undefined ? { acknowledgedAt: closed.acknowledgedAt } : {}),
+      alerts: closed?.alerts ?? 0,
+    },
+  };
+}
+
+/** A reminder for the open incident, or undefined when there is none. */
+export function realertAlert(
+  monitor: string,
+  config: MonitorConfig,
+  state: MonitorState,
+  now: TimeInput,
+): AlertPayload | undefined {
+  const incident = state.incident;
+  if (!incident) return undefined;
+  const at = toIso(now);
+  return {
+    ...common(monitor, config, state, 'REALERT', at, state.lastResult ?? incident.cause),
+    incident: {
+      id: incident.id,
+      openedAt: incident.openedAt,
+      durationMs: Math.max(0, Date.parse(at) - Date.parse(incident.openedAt)),
+      ...(incident.acknowledgedAt !== undefined ? { acknowledgedAt: incident.acknowledgedAt } : {}),
+      alerts: incident.alerts,
+    },
+  };
+}
+
+function common(
+  monitor: string,
+  config: MonitorConfig,
+  state: MonitorState,
+  kind: AlertKind,
+  at: string,
+  lastResult: ResultSummary,
+): Omit<AlertPayload, 'incident'> {
+  return {
+    monitor,
+    kind,
+    at,
+    url: displayUrl(config.target.url),
+    status: state.status,
+    consecutiveFailures: state.consecutiveFailures,
+    consecutiveSuccesses: state.consecutiveSuccesses,
+    lastResult,
+  };
+}
+
+/** "HTTP 500", "TIMEOUT: no response within 10000 ms", ... */
+export function describeResult(result: ResultSummary): string {
+  if (result.ok) return result.status !== undefined ? `HTTP ${result.status}` : 'ok';
+  if (result.code === 'HTTP' && result.status !== undefined) return `HTTP ${result.status}`;
+  const head = result.code ?? (result.status !== undefined ? `HTTP ${result.status}` : 'failed');
+  return result.message ? `${head}: ${result.message}` : head;
+}
+
+/** "1h 5m", "4m 30s", "12s": the two largest units are enough for a chat line. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const units: [number, string][] = [
+    [Math.floor(total / 86_400), 'd'],
+    [Math.floor((total % 86_400) / 3600), 'h'],
+    [Math.floor((total % 3600) / 60), 'm'],
+    [total % 60, 's'],
+  ];
+  const first = units.findIndex(([n]) => n > 0);
+  if (first === -1) return '0s';
+  return units
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join(' ');
+}
+
+function count(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`;
+}
+
+const failures = (n: number): string => count(n, 'consecutive failure');
+const successes = (n: number): string => count(n, 'consecutive success', 'consecutive successes');
+
+/** The one line chat tools show, e.g. "🔴 DOWN: api-health (https://…) — 3 consecutive failures: HTTP 500". */
+export function alertText(alert: AlertPayload): string {
+  const who = `${alert.monitor} (${alert.url})`;
+  const cause = describeResult(alert.lastResult);
+  switch (alert.kind) {
+    case 'DOWN':
+      return `🔴 DOWN: ${who} — ${failures(alert.consecutiveFailures)}: ${cause}`;
+    case 'REALERT': {
+      const latest = alert.lastResult.ok
+        ? `recovering, ${successes(alert.consecutiveSuccesses)} so far`
+        : `${failures(alert.consecutiveFailures)}: ${cause}`;
+      const ack = alert.incident.acknowledgedAt === undefined ? ' Not acknowledged yet.' : '';
+      return `🔴 STILL DOWN: ${who} — down for ${formatDuration(alert.incident.durationMs)}, ${latest}.${ack}`;
+    }
+    case 'RECOVERED':
+      return (
+        `✅ RECOVERED: ${who} — ${successes(alert.consecutiveSuccesses)} (${cause}); ` +
+        `down for ${formatDuration(alert.incident.durationMs)}`
+      );
+  }
+}
