@@ -59,6 +59,8 @@ export const settings = {
   maxTargets: (): number => readInt('SITEWATCH_MAX_TARGETS', 1000, 1, 100_000),
   /** Upper bound for `?wait=` on the HTTP starters. */
   maxWaitSeconds: (): number => readInt('SITEWATCH_MAX_WAIT_SECONDS', 60, 0, 230),
+  /** NCRONTAB schedule of the sweep timer (the trigger itself reads it as %SWEEP_SCHEDULE%). */
+  sweepSchedule: (): string => read('SWEEP_SCHEDULE') ?? '0 */15 * * * *',
   reportsContainer: (): string => read('SITEWATCH_REPORTS_CONTAINER') ?? 'reports',
   configContainer: (): string => read('SITEWATCH_CONFIG_CONTAINER') ?? 'config',
   /** JSON list of targets for the scheduled sweep; undefined means "use the config blob". */

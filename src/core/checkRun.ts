@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { CheckSpec } from './checkSpec';
+
+// How `checkSites` splits work. A partition is the unit that gets its own sub-orchestration (and so
+// its own history); a chunk is the unit of progress reporting inside one execution.
+// PARTITION_SIZE is chosen by measurement: see BENCHMARKS.md ("Fan-out scale").
+export const PARTITION_SIZE = 500;
+export const PROGRESS_CHUNK_SIZE = 50;
+
+export const PartitionRef = z.object({
+  parentId: z.string().min(1),
+  index: z.int().min(0),
+});
+export type PartitionRef = z.infer<typeof PartitionRef>;
+
+/** The input of `checkSites`: validated specs (defaults applied) and, for a sub-orchestration, its partition. */
+export const CheckRunInput = z.object({
+  name: z.string().optional(),
+  targets: z.array(CheckSpec).min(1),
+  partition: PartitionRef.optional(),
+  /** Also return every result in the output (for a parent run such as an audit that needs them). */
+  includeResults: z.boolean().optional(),
+});
+export type CheckRunInput = z.input<typeof CheckRunInput>;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError('chunk size must be a positive integer');
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+export interface Progress {
+  completed: number;
+  total: number;
+}

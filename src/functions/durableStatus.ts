@@ -1,0 +1,21 @@
+import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
+
+/**
+ * getStatus, but `undefined` for an unknown instance. The SDK only reports a 404 through the
+ * message of the error it throws, so that is what this reads.
+ */
+export async function findStatus(
+  client: DurableClient,
+  instanceId: string,
+  options: { showInput?: boolean } = {},
+): Promise<DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(instanceId, { showInput: options.showInput ?? false });
+  } catch (error) {
+    if (error instanceof Error && /HTTP 404/.test(error.message)) return undefined;
+    throw error;
+  }
+}
+
+export const FINAL_STATUSES = new Set(['Completed', 'Failed', 'Terminated']);
+export const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);

@@ -1,0 +1,61 @@
+import { CronExpressionParser } from 'cron-parser';
+import * as df from 'durable-functions';
+import { z } from 'zod';
+import { CheckTarget } from '../core/checkSpec';
+import { SWEEP_PREFIX, sweepInstanceId } from '../core/instanceIds';
+import { settings } from '../settings';
+import { loadConfig } from './configSource';
+import { findStatus } from './durableStatus';
+
+const SweepTargets = z.array(CheckTarget).min(1);
+
+/**
+ * The occurrence a timer invocation belongs to: the latest scheduled time at or before now. Two
+ * fires of the same occurrence (a double fire, a retry) map to the same instance id.
+ */
+export function scheduledOccurrence(schedule: string, now: Date): Date {
+  // A fire is never early by more than clock skew; one second of slack keeps an on-time fire in its own slot.
+  const expression = CronExpressionParser.parse(schedule, {
+    currentDate: new Date(now.getTime() + 1000),
+    tz: 'UTC',
+  });
+  return expression.prev().toDate();
+}
+
+df.app.client.timer('scheduledSweep', {
+  schedule: '%SWEEP_SCHEDULE%',
+  handler: async (_timer, client, context) => {
+    const instanceId = sweepInstanceId(scheduledOccurrence(settings.sweepSchedule(), new Date()));
+
+    const active = await client.getStatusBy({
+      runtimeStatus: [df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending],
+    });
+    const previous = active.find((s) => s.instanceId.startsWith(SWEEP_PREFIX) && s.instanceId !== instanceId);
+    if (previous) {
+      context.log(`Sweep ${instanceId} skipped: the previous sweep ${previous.instanceId} is still running`);
+      return;
+    }
+    if (await findStatus(client, instanceId)) {
+      context.log(`Sweep ${instanceId} already started; nothing to do`);
+      return;
+    }
+
+    const config = await loadConfig(SweepTargets, {
+      settingValue: settings.sweepTargetsJson(),
+      settingName: 'SITEWATCH_TARGETS',
+      blobName: 'targets.json',
+    });
+    if (!config.ok) {
+      if (config.missing)
+        context.log(`Sweep ${instanceId} skipped: no targets configured (${config.source})`);
+      else
+        context.error(`Sweep ${instanceId} skipped: invalid targets in ${config.source}: ${config.reason}`);
+      return;
+    }
+    await client.startNew('checkSites', {
+      instanceId,
+      input: { name: 'scheduled sweep', targets: config.value },
+    });
+    context.log(`Sweep ${instanceId} started with ${config.value.length} targets from ${config.source}`);
+  },
+});

@@ -1,0 +1,17 @@
+import { checkRequestSchema } from '../core/checkSpec';
+import { settings } from '../settings';
+import { parseJsonBody } from './http/body';
+import { durableRoute } from './http/route';
+import { parseWait, startedResponse } from './http/started';
+
+// POST /api/checks: validate everything first, so a request never starts a half-valid job.
+durableRoute('startChecks', 'checks', {
+  POST: async (request, client) => {
+    const wait = parseWait(request);
+    if (!wait.ok) return wait.response;
+    const body = await parseJsonBody(request, checkRequestSchema({ maxTargets: settings.maxTargets() }));
+    if (!body.ok) return body.response;
+    const instanceId = await client.startNew('checkSites', { input: body.value });
+    return startedResponse(client, request, instanceId, wait.value);
+  },
+});

@@ -1,0 +1,122 @@
+import * as df from 'durable-functions';
+import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
+import { CheckRunInput, chunk, PARTITION_SIZE, PROGRESS_CHUNK_SIZE, type Progress } from '../core/checkRun';
+import type { CheckResult, CheckSpec } from '../core/checkSpec';
+import { mergeSummaryParts, summarizePart, type SummaryPart } from '../core/summary';
+import { checkUrlRetry, storageRetry } from './retryPolicies';
+
+/** What a partition sub-orchestration hands back: numbers, not results (those are in its part blob). */
+interface PartitionOutput {
+  part: SummaryPart;
+  blob: string;
+  results?: CheckResult[];
+}
+
+export const checkReportBlob = (instanceId: string) => `checks/${instanceId}.json`;
+const partBlob = (parentId: string, index: number) => `checks/${parentId}/part-${index}.json`;
+
+/**
+ * Fan-out/fan-in: check every target in parallel, then aggregate one summary. Requests larger than
+ * PARTITION_SIZE are split into sub-orchestrations so no single history grows with the request.
+ */
+const checkSites: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = CheckRunInput.parse(context.df.getInput());
+  const { instanceId } = context.df;
+  const total = input.targets.length;
+
+  if (input.partition) {
+    // A partition checks its slice, stores the results and returns only the mergeable numbers.
+    const results: CheckResult[] = yield* checkAll(context, input.targets, total);
+    const blob = partBlob(input.partition.parentId, input.partition.index);
+    yield context.df.callActivityWithRetry('saveReport', storageRetry, { blob, document: { results } });
+    const output: PartitionOutput = { part: summarizePart(results), blob };
+    return input.includeResults ? { ...output, results } : output;
+  }
+
+  if (total <= PARTITION_SIZE) {
+    const results: CheckResult[] = yield* checkAll(context, input.targets, total);
+    const summary = mergeSummaryParts([summarizePart(results)]);
+    const report = yield context.df.callActivityWithRetry('saveReport', storageRetry, {
+      blob: checkReportBlob(instanceId),
+      document: { instanceId, name: input.name ?? null, summary, results },
+    });
+    return { name: input.name ?? null, summary, report, ...(input.includeResults && { results }) };
+  }
+
+  const partitions = chunk(input.targets, PARTITION_SIZE);
+  const tasks = partitions.map((targets, index) =>
+    context.df.callSubOrchestrator(
+      'checkSites',
+      { targets, partition: { parentId: instanceId, index }, includeResults: input.includeResults },
+      `${instanceId}:part-${index}`,
+    ),
+  );
+  const outputs = (yield* completeWithProgress(
+    context,
+    tasks,
+    partitions.map((p) => p.length),
+    total,
+  )) as PartitionOutput[];
+  const summary = mergeSummaryParts(outputs.map((o) => o.part));
+  const report = yield context.df.callActivityWithRetry('assembleCheckReport', storageRetry, {
+    blob: checkReportBlob(instanceId),
+    header: { instanceId, name: input.name ?? null, summary },
+    parts: outputs.map((o) => o.blob),
+  });
+  const results = input.includeResults ? outputs.flatMap((o) => o.results ?? []) : undefined;
+  return { name: input.name ?? null, summary, report, ...(results && { results }) };
+};
+
+/** Checks every spec; results come back in input order. */
+function* checkAll(
+  context: OrchestrationContext,
+  specs: CheckSpec[],
+  total: number,
+): Generator<Task, CheckResult[], unknown> {
+  const chunks = chunk(specs, PROGRESS_CHUNK_SIZE);
+  const tasks = chunks.map((specChunk) =>
+    context.df.Task.all(
+      specChunk.map((spec) => context.df.callActivityWithRetry('checkUrl', checkUrlRetry, spec)),
+    ),
+  );
+  const perChunk = (yield* completeWithProgress(
+    context,
+    tasks,
+    chunks.map((c) => c.length),
+    total,
+  )) as CheckResult[][];
+  return perChunk.flat();
+}
+
+/**
+ * Waits for every task (all already scheduled, so they run in parallel) and publishes
+ * `{ completed, total }` in customStatus each time one finishes. Outputs are in task order.
+ */
+function* completeWithProgress(
+  context: OrchestrationContext,
+  tasks: Task[],
+  weights: number[],
+  total: number,
+): Generator<Task, unknown[], unknown> {
+  const outputs: unknown[] = new Array(tasks.length);
+  const pending = new Map(tasks.map((task, index) => [task, index]));
+  let completed = 0;
+  setProgress(context, { completed, total });
+  while (pending.size > 0) {
+    const winner = (yield context.df.Task.any([...pending.keys()])) as Task;
+    const index = pending.get(winner);
+    if (index === undefined) throw new Error('Task.any returned a task that was not pending');
+    pending.delete(winner);
+    if (winner.isFaulted) throw winner.result;
+    outputs[index] = winner.result;
+    completed += weights[index] ?? 0;
+    setProgress(context, { completed, total });
+  }
+  return outputs;
+}
+
+function setProgress(context: OrchestrationContext, progress: Progress): void {
+  context.df.setCustomStatus(progress);
+}
+
+df.app.orchestration('checkSites', checkSites);
