@@ -1,0 +1,66 @@
+// The DNS lookup the guarded agents hand to net.connect: it resolves every address of a hostname and
+// refuses the connection when any of them is blocked. Because it runs when a socket connects, it
+// covers the first request, every redirect hop and DNS rebinding alike. (Node skips `lookup` for
+// IP-literal hosts; guardedRequest checks those before connecting.)
+import dns from 'node:dns';
+import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { checkAddress, type AddressVerdict } from '../../core/networkGuard';
+import { BlockedAddressError } from './errors';
+
+/** Decides whether one resolved address may be connected to. */
+export type AddressPolicy = (address: string) => AddressVerdict;
+
+/** Resolves a hostname to all of its addresses (the system resolver unless a test injects one). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export function addressPolicy(options: { allowPrivateNetworks: boolean }): AddressPolicy {
+  return (address) => checkAddress(address, options);
+}
+
+export const systemResolver: Resolver = (hostname) =>
+  dns.promises.lookup(hostname, { all: true, verbatim: true });
+
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+export function createGuardedLookup(
+  policy: AddressPolicy,
+  resolve: Resolver = systemResolver,
+): LookupFunction {
+  const lookup = (
+    hostname: string,
+    options: LookupOneOptions | LookupAllOptions,
+    callback: LookupCallback,
+  ) => {
+    resolve(hostname).then(
+      (resolved) => {
+        const family = options.family === 4 || options.family === 6 ? options.family : undefined;
+        const addresses = family === undefined ? resolved : resolved.filter((a) => a.family === family);
+        // One refused address refuses the host: a public name that also resolves to a private
+        // address is the DNS-rebinding pattern, and connecting to "the other one" would hide it.
+        for (const { address } of addresses) {
+          const verdict = policy(address);
+          if (!verdict.allowed) {
+            callback(new BlockedAddressError(hostname, address, verdict.range, verdict.reason), []);
+            return;
+          }
+        }
+        if (addresses.length === 0) {
+          const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+          err.code = 'ENOTFOUND';
+          callback(err, []);
+        } else if (options.all) {
+          callback(null, addresses);
+        } else {
+          callback(null, addresses[0].address, addresses[0].family);
+        }
+      },
+      (err: NodeJS.ErrnoException) => callback(err, []),
+    );
+  };
+  return lookup as LookupFunction;
+}
