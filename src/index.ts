@@ -1,18 +1,23 @@
 // The app's entry point: the worker loads this file (package.json "main"), and every import
 // registers its functions with the Functions host.
-import { app } from '@azure/functions';
-
-app.setup({ enableHttpStream: false });
-
 // Activities: the I/O.
 import './activities/checkUrl';
 import './activities/saveReport';
 import './activities/assembleCheckReport';
+import './activities/fetchPage';
+import './activities/extractLinks';
+import './activities/sendAlert';
 
 // Orchestrators: deterministic flow.
 import './orchestrators/checkSites';
+import './orchestrators/auditSite';
+import './orchestrators/watchSite';
 
 // Starters: HTTP, queue and timer triggers with the durable client.
 import './functions/startChecks';
 import './functions/checkRequestsQueue';
 import './functions/scheduledSweep';
+import './functions/startAudit';
+import './functions/monitorsApi';
+import './functions/keepMonitors';
+import './functions/getRun';

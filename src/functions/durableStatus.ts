@@ -19,3 +19,8 @@ export async function findStatus(
 
 export const FINAL_STATUSES = new Set(['Completed', 'Failed', 'Terminated']);
 export const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
+
+/** startNew on an id that is already running: the SDK reports the extension's 409 in the message only. */
+export function isConflict(error: unknown): boolean {
+  return error instanceof Error && /status code: 409\b/.test(error.message);
+}

@@ -1,0 +1,47 @@
+import * as df from 'durable-functions';
+import { z } from 'zod';
+import { monitorInstanceId } from '../core/instanceIds';
+import { MonitorConfig, MonitorName } from '../core/monitorSchemas';
+import { settings } from '../settings';
+import { loadConfig } from './configSource';
+import { findStatus, isConflict } from './durableStatus';
+
+const ConfiguredMonitors = z
+  .array(MonitorConfig.extend({ name: MonitorName }))
+  .refine((list) => new Set(list.map((m) => m.name)).size === list.length, 'monitor names must be unique');
+
+// Missing, failed and terminated monitors are (re)started; a running one is left alone, and a
+// monitor someone stopped through the API (Completed) stays stopped.
+const RESTARTABLE = new Set<string>([
+  df.OrchestrationRuntimeStatus.Failed,
+  df.OrchestrationRuntimeStatus.Terminated,
+]);
+
+df.app.client.timer('keepMonitors', {
+  schedule: '%MONITORS_SCHEDULE%',
+  handler: async (_timer, client, context) => {
+    const config = await loadConfig(ConfiguredMonitors, {
+      settingValue: settings.monitorsJson(),
+      settingName: 'SITEWATCH_MONITORS',
+      blobName: 'monitors.json',
+    });
+    if (!config.ok) {
+      if (config.missing) context.log(`keepMonitors: no monitors configured (${config.source})`);
+      else context.error(`keepMonitors: invalid monitors in ${config.source}: ${config.reason}`);
+      return;
+    }
+    for (const { name, ...monitor } of config.value) {
+      const instanceId = monitorInstanceId(name);
+      const status = await findStatus(client, instanceId);
+      if (status && !RESTARTABLE.has(status.runtimeStatus)) continue;
+      try {
+        await client.startNew('watchSite', { instanceId, input: { name, config: monitor } });
+        context.log(`keepMonitors: started ${instanceId} (was ${status?.runtimeStatus ?? 'missing'})`);
+      } catch (error) {
+        // A concurrent fire started it first: that is the outcome we wanted.
+        if (isConflict(error)) continue;
+        throw error;
+      }
+    }
+  },
+});
