@@ -1,10 +1,12 @@
 // Schemas for link audits: the request, the fetched page, the extracted links, the report and
 // the small output the `auditSite` orchestration returns. Types are z.infer'd from these.
 import { z } from 'zod';
-import { CheckError, ErrorCode, HttpUrl, Redirect } from './checkSpec';
+import { CheckError, ErrorCode, HttpUrl, MAX_TIMEOUT_MS, Redirect } from './checkSpec';
 
 export const DEFAULT_MAX_LINKS = 200;
 export const MAX_LINKS = 1000;
+/** HTML read at most per page: generous for real pages, and the HTML travels through orchestration history. */
+export const DEFAULT_PAGE_MAX_BYTES = 2 * 1024 * 1024;
 /** Links answering slower than this are listed as slow (they are not broken). */
 export const DEFAULT_SLOW_MS = 2000;
 
@@ -30,6 +32,7 @@ export const FetchPageInput = z.strictObject({
     .min(1024)
     .max(20 * 1024 * 1024)
     .optional(),
+  timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).optional(),
 });
 export type FetchPageInput = z.input<typeof FetchPageInput>;
 
