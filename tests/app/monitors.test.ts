@@ -1,0 +1,285 @@
+// watchSite end to end in virtual time: the monitor pattern, human interaction (acknowledge) and
+// continueAsNew. Targets and webhook receivers are servers on 127.0.0.1; the clock only moves when
+// a test advances it, so every alert time is exact.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ROUNDS_PER_EXECUTION } from '../../src/core/watch';
+import { startAppHost, type AppHost } from '../support/appHost';
+import { startServer, type TargetServer } from '../support/servers';
+
+jest.setTimeout(180_000);
+
+const MINUTE = 60_000;
+
+interface Alert {
+  kind: 'DOWN' | 'RECOVERED' | 'REALERT';
+  at: string;
+  monitor: string;
+  text: string;
+}
+
+/** A target whose health the test flips, and a webhook receiver that records what it is sent. */
+class Fixture {
+  healthy = true;
+  webhookStatus = 200;
+  alerts: Alert[] = [];
+  target!: TargetServer;
+  webhook!: TargetServer;
+
+  async start(): Promise<this> {
+    this.target = await startServer((_req, res) => {
+      res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(this.healthy ? 'ok' : 'unavailable');
+    });
+    this.webhook = await startServer((req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (this.webhookStatus === 200)
+          this.alerts.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Alert);
+        res.writeHead(this.webhookStatus, { 'content-type': 'text/plain' });
+        res.end(this.webhookStatus === 200 ? 'ok' : 'receiver broken');
+      });
+    });
+    return this;
+  }
+
+  config(overrides: Record<string, unknown> = {}) {
+    return {
+      target: { url: this.target.url('/health') },
+      intervalSeconds: 60,
+      failureThreshold: 2,
+      recoveryThreshold: 1,
+      realertMinutes: 0,
+      webhook: this.webhook.url('/hooks/T000/B000/secret-token'),
+      ...overrides,
+    };
+  }
+
+  kinds(): string[] {
+    return this.alerts.map((a) => `${a.kind}@${a.at}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.target?.close(), this.webhook?.close()]);
+  }
+}
+
+let app: AppHost;
+let fx: Fixture;
+
+beforeEach(async () => {
+  fx = await new Fixture().start();
+  app = await startAppHost({ settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' } });
+  app.host.clock.autoSkip = false;
+});
+
+afterEach(async () => {
+  await app?.stop();
+  await fx?.close();
+});
+
+const at = (t0: number, ms: number) => new Date(t0 + ms).toISOString();
+
+async function createMonitor(name: string, config: Record<string, unknown>): Promise<number> {
+  const t0 = app.host.clock.now();
+  const res = await app.api.put(`monitors/${name}`, config);
+  expect(res.status).toBe(201);
+  expect(res.data.instanceId).toBe(`monitor:${name}`);
+  await app.host.waitForIdle();
+  return t0;
+}
+
+/** Moves virtual time minute by minute, setting the target's health before each minute's check. */
+async function minutes(health: boolean[]): Promise<void> {
+  for (const healthy of health) {
+    fx.healthy = healthy;
+    await app.host.clock.advance(MINUTE);
+  }
+}
+
+const monitor = async (name: string) => (await app.api.get(`monitors/${name}`)).data;
+
+test('down for 3 checks then up, failureThreshold 2: one DOWN and one RECOVERED alert at the expected times', async () => {
+  const t0 = await createMonitor('shop', fx.config());
+  await minutes([false, false, false, true, true]);
+  expect(fx.kinds()).toEqual([`DOWN@${at(t0, 2 * MINUTE)}`, `RECOVERED@${at(t0, 4 * MINUTE)}`]);
+  expect(fx.alerts[0]?.text).toContain('DOWN');
+  const view = await monitor('shop');
+  expect(view.state).toMatchObject({
+    status: 'up',
+    counters: { checks: 6, successes: 3, incidents: 1, alertsDelivered: 2 },
+  });
+  expect(view.state.lastIncident).toMatchObject({
+    openedAt: at(t0, 2 * MINUTE),
+    closedAt: at(t0, 4 * MINUTE),
+  });
+  // The webhook is a secret: the API shows it redacted.
+  expect(JSON.stringify(view)).not.toContain('secret-token');
+});
+
+test('flapping below the threshold sends no alert', async () => {
+  await createMonitor('flappy', fx.config({ failureThreshold: 3 }));
+  await minutes([false, true, false, false, true, false, true, false, false, true]);
+  expect(fx.alerts).toEqual([]);
+  expect((await monitor('flappy')).state).toMatchObject({
+    status: 'up',
+    incident: null,
+    counters: { checks: 11, incidents: 0 },
+  });
+});
+
+test('an unacknowledged incident re-alerts every N minutes, and an acknowledgement stops that', async () => {
+  const t0 = await createMonitor('api', fx.config({ realertMinutes: 5 }));
+  expect((await app.api.post('monitors/api/ack')).status).toBe(409); // nothing to acknowledge yet
+  await minutes(Array(12).fill(false));
+  // DOWN at minute 2, then a reminder 5 and 10 minutes later.
+  expect(fx.kinds()).toEqual([
+    `DOWN@${at(t0, 2 * MINUTE)}`,
+    `REALERT@${at(t0, 7 * MINUTE)}`,
+    `REALERT@${at(t0, 12 * MINUTE)}`,
+  ]);
+
+  const ack = await app.api.post('monitors/api/ack', { by: 'oncall@example.test' });
+  expect(ack.status).toBe(202);
+  await app.host.waitForIdle();
+  expect((await monitor('api')).state.incident).toMatchObject({ acknowledgedBy: 'oncall@example.test' });
+  expect((await app.api.post('monitors/api/ack')).status).toBe(409); // already acknowledged
+
+  await minutes(Array(20).fill(false));
+  expect(fx.alerts.filter((a) => a.kind === 'REALERT')).toHaveLength(2);
+  await minutes([true]);
+  expect(fx.alerts.map((a) => a.kind)).toEqual(['DOWN', 'REALERT', 'REALERT', 'RECOVERED']);
+});
+
+test('a week of 1-minute checks runs in virtual time with every execution history bounded', async () => {
+  await createMonitor('weekly', fx.config({ webhook: undefined }));
+  const week = 7 * 24 * 60;
+  await app.host.clock.advance(week * MINUTE);
+  const view = await monitor('weekly');
+  expect(view.state.counters.checks).toBe(week + 1);
+  expect(view.state.uptimePercent).toBe(100);
+  // continueAsNew keeps each execution short; the bound is stated in src/core/watch.ts.
+  const executions = Math.ceil((week + 1) / ROUNDS_PER_EXECUTION);
+  expect(app.host.durable.getStatus('monitor:weekly')?.runtimeStatus).toBe('Running');
+  expect(app.host.history('monitor:weekly').length).toBeLessThan(12 * ROUNDS_PER_EXECUTION);
+  expect(executions).toBeGreaterThan(100);
+  expect(app.host.maxHistoryLength('monitor:weekly')).toBeLessThan(12 * ROUNDS_PER_EXECUTION);
+});
+
+test('stop ends the monitor gracefully', async () => {
+  await createMonitor('temp', fx.config());
+  const res = await app.api.delete('monitors/temp');
+  expect(res.status).toBe(202);
+  const done = await app.host.waitForStatus('monitor:temp');
+  expect(done.runtimeStatus).toBe('Completed');
+  expect(done.output).toMatchObject({ monitor: 'temp', stopped: true });
+  expect((await app.api.delete('monitors/temp')).status).toBe(404);
+  expect((await app.api.post('monitors/temp/ack')).status).toBe(404);
+  const list = await app.api.get('monitors');
+  expect(list.data.monitors.map((m: { name: string }) => m.name)).not.toContain('temp');
+});
+
+test('reconfigure changes the interval and keeps the counters', async () => {
+  await createMonitor('cfg', fx.config());
+  await minutes([true, true]);
+  expect((await monitor('cfg')).state.counters.checks).toBe(3);
+  const res = await app.api.put('monitors/cfg', fx.config({ intervalSeconds: 300 }));
+  expect(res.status).toBe(202);
+  await app.host.waitForIdle();
+  await minutes([true, true, true, true]); // less than the new interval since the last check
+  let view = await monitor('cfg');
+  expect(view.state.counters.checks).toBe(3);
+  expect(view.config.intervalSeconds).toBe(300);
+  expect(view.state.configRevision).toBe(1);
+  await minutes([true]);
+  view = await monitor('cfg');
+  expect(view.state.counters.checks).toBe(4);
+});
+
+test('a webhook receiver that fails: the monitor continues and the failure shows in its state', async () => {
+  fx.webhookStatus = 500;
+  await createMonitor('noisy', fx.config());
+  await minutes([false, false, false]);
+  const view = await monitor('noisy');
+  expect(view.running).toBe(true);
+  expect(view.state.lastDelivery).toMatchObject({ kind: 'DOWN', ok: false });
+  expect(view.state.lastDelivery.error).toContain('500');
+  expect(view.state.counters).toMatchObject({ alertsFailed: 1, alertsDelivered: 0 });
+  // The retries happened: four attempts of the DOWN alert.
+  expect(app.host.activityCalls('sendAlert')).toHaveLength(4);
+  await minutes([false, false]);
+  expect((await monitor('noisy')).state.counters.checks).toBe(6);
+});
+
+test('a restart mid-incident loses no alert and sends no duplicate DOWN', async () => {
+  const t0 = await createMonitor('crashy', fx.config());
+  await minutes([false, false, false]);
+  expect(fx.kinds()).toEqual([`DOWN@${at(t0, 2 * MINUTE)}`]);
+  await app.host.restart();
+  await minutes([false, true]);
+  expect(fx.kinds()).toEqual([`DOWN@${at(t0, 2 * MINUTE)}`, `RECOVERED@${at(t0, 5 * MINUTE)}`]);
+  expect((await monitor('crashy')).state.counters.checks).toBe(6);
+});
+
+describe('validation', () => {
+  const without = (key: string) => (body: Record<string, unknown>) => {
+    const copy = { ...body };
+    delete copy[key];
+    return copy;
+  };
+  const withValue = (key: string, value: unknown) => (body: Record<string, unknown>) => ({
+    ...body,
+    [key]: value,
+  });
+  test.each([
+    ['an invalid name', 'Not_A_Name', (b: Record<string, unknown>) => b, 'name'],
+    ['a missing target', 'ok-name', without('target'), 'target'],
+    ['an interval under the minimum', 'ok-name', withValue('intervalSeconds', 1), 'intervalSeconds'],
+    ['a zero threshold', 'ok-name', withValue('failureThreshold', 0), 'failureThreshold'],
+    ['a non-http webhook', 'ok-name', withValue('webhook', 'ftp://127.0.0.1/hook'), 'webhook'],
+    ['an unknown field', 'ok-name', withValue('color', 'red'), 'body'],
+  ])('%s', async (_label, name, edit, field) => {
+    const res = await app.api.put(`monitors/${name}`, edit(fx.config()));
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.data.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(app.host.durable.listStatus({ instanceIdPrefix: 'monitor:' }).items).toEqual([]);
+  });
+
+  test('unknown monitors get 404', async () => {
+    expect((await app.api.get('monitors/ghost')).status).toBe(404);
+    expect((await app.api.post('monitors/ghost/ack')).status).toBe(404);
+    expect((await app.api.delete('monitors/ghost')).status).toBe(404);
+  });
+});
+
+describe('the keepMonitors timer', () => {
+  test('starts configured monitors that are missing, failed or terminated, and never twice', async () => {
+    await app.stop();
+    app = await startAppHost({
+      settings: {
+        SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true',
+        SITEWATCH_MONITORS: JSON.stringify([{ name: 'configured', ...fx.config() }]),
+      },
+    });
+    app.host.clock.autoSkip = false;
+    await app.host.runTimer('keepMonitors');
+    await app.host.runTimer('keepMonitors');
+    await app.host.waitForIdle();
+    expect(
+      app.host.durable.listStatus({ instanceIdPrefix: 'monitor:' }).items.map((s) => s.instanceId),
+    ).toEqual(['monitor:configured']);
+    expect(app.host.activityCalls('checkUrl')).toHaveLength(1);
+
+    app.host.durable.terminate('monitor:configured', 'operator');
+    await app.host.waitForStatus('monitor:configured');
+    await app.host.runTimer('keepMonitors');
+    expect(app.host.durable.getStatus('monitor:configured')?.runtimeStatus).toBe('Running');
+
+    // Stopped through the API: stays stopped.
+    await app.api.delete('monitors/configured');
+    await app.host.waitForStatus('monitor:configured');
+    await app.host.runTimer('keepMonitors');
+    expect(app.host.durable.getStatus('monitor:configured')?.runtimeStatus).toBe('Completed');
+  });
+});
