@@ -71,13 +71,11 @@ export async function serveManagementApi(
   const url = new URL(req.url ?? '/', origin);
   const query = caseInsensitiveQuery(url.searchParams);
   const method = (req.method ?? 'GET').toUpperCase();
-  const segments = subPath
-    .split('/')
-    .filter((segment, index, all) => segment !== '' || index < all.length - 1);
-  const decoded = segments.map(decodeSegment);
   const api = new Handlers(req, res, url, query, origin, deps);
 
   try {
+    const trimmed = subPath.replace(/\/+$/, '');
+    const decoded = trimmed === '' ? [] : trimmed.split('/').map(decodeSegment);
     const [controller, first, second, third] = decoded;
     if (controller === 'orchestrators' && first && decoded.length <= 3) {
       if (method !== 'POST') return methodNotAllowed(res, ['POST']);
