@@ -1,5 +1,8 @@
 import { extractLinks } from '../../src/activities/extractLinks';
+import { checkUrl } from '../../src/activities/checkUrl';
 import { fetchPage } from '../../src/activities/fetchPage';
+import { buildAuditReport } from '../../src/core/auditReport';
+import { linksToCheckSpecs } from '../../src/core/links';
 import { destroyDefaultAgents } from '../../src/activities/http';
 import { FetchPageResult } from '../../src/core/auditSchemas';
 import { allowPrivateNetworks } from '../support/servers';
@@ -119,6 +122,51 @@ describe('fetchPage with private networks allowed', () => {
   test('invalid input throws (the orchestrator validated it already)', async () => {
     await expect(fetchPage({ url: 'ftp://127.0.0.1/' })).rejects.toThrow();
     await expect(fetchPage({ url: site.url('/'), maxBytes: 10 })).rejects.toThrow();
+  });
+});
+
+describe('the audit chain on the test site, without the orchestrator', () => {
+  let restore: () => void;
+  beforeAll(() => {
+    restore = allowPrivateNetworks();
+  });
+  afterAll(() => restore());
+
+  test('fetchPage -> extractLinks -> checkUrl -> buildAuditReport finds what the site holds', async () => {
+    const linkTimeoutMs = 2000;
+    const page = await fetchPage({ url: site.url('/start') });
+    if (!page.ok) throw new Error(page.error.message);
+    const extracted = extractLinks({ html: page.html, pageUrl: page.finalUrl });
+    const specs = linksToCheckSpecs(extracted.links, { timeoutMs: linkTimeoutMs });
+    const results = await Promise.all(specs.map((spec) => checkUrl(spec)));
+    const report = buildAuditReport({
+      page: { url: page.url, finalUrl: page.finalUrl, status: page.status, redirects: page.redirects },
+      links: extracted.links,
+      results,
+      truncated: extracted.truncated,
+    });
+
+    const expected = expectedHomeAudit(site, { linkTimeoutMs });
+    expect(
+      report.broken.map((b) => ({
+        url: b.url,
+        status: b.status,
+        code: b.status ? undefined : b.error?.code,
+      })),
+    ).toEqual(expected.broken.map((b) => ({ url: b.url, status: b.status, code: b.code })));
+    expect(
+      report.redirected.map((r) => ({ url: r.url, finalUrl: r.finalUrl, hops: r.redirects.length })),
+    ).toEqual(expected.redirected);
+    expect(report.inconclusive.map((i) => ({ url: i.url, status: i.status }))).toEqual(expected.inconclusive);
+    expect(report.slow.map((s) => s.url)).toEqual(expected.slow);
+    expect(report.broken[0].foundOn).toEqual([
+      { pageUrl: site.url('/'), tag: 'a', text: 'Missing page', occurrences: 1 },
+    ]);
+    expect(report.counts).toMatchObject({
+      links: expected.links.length,
+      checked: expected.links.length,
+      unchecked: 0,
+    });
   });
 });
 

@@ -9,7 +9,10 @@ import type { ServerResponse } from 'node:http';
 import { respond, startServer, type Handler, type TargetServer } from './servers';
 
 export interface TestSiteOptions {
-  /** How long /slow takes to answer. Audit it with a shorter check timeout to see TIMEOUT. Default 5000. */
+  /**
+   * How long /slow takes to answer. Default 5000: a slow link under the default 10 s link timeout.
+   * Above the link timeout it is a broken (TIMEOUT) link; see expectedHomeAudit.
+   */
   slowDelayMs?: number;
   /** Size of /huge.html. Default 3 MiB (over fetchPage's default 2 MiB cap). */
   hugeBytes?: number;
@@ -170,8 +173,10 @@ export async function startTestSite(options: TestSiteOptions = {}): Promise<Test
 export interface ExpectedHomeAudit {
   /** Distinct checkable links on the home page, in document order. */
   links: string[];
-  /** Broken when link checks time out before slowDelayMs (the /slow link is TIMEOUT). */
+  /** /slow is among them (TIMEOUT) when the link timeout is not above slowDelayMs. */
   broken: { url: string; status?: number; code?: string }[];
+  /** /slow when it answers within the link timeout but over the report's slow threshold. */
+  slow: string[];
   redirected: { url: string; finalUrl: string; hops: number }[];
   inconclusive: { url: string; status: number }[];
   /** Links to the partner origin. */
@@ -180,9 +185,18 @@ export interface ExpectedHomeAudit {
   aboutOccurrences: number;
 }
 
-/** What a correct audit of `site.url('/')` finds (with a link timeout below slowDelayMs). */
-export function expectedHomeAudit(site: TestSite): ExpectedHomeAudit {
+export interface ExpectedAuditOptions {
+  /** The per-link check timeout the audit uses. Default 10000 (the CheckSpec default). */
+  linkTimeoutMs?: number;
+  /** The report's slow threshold. Default 2000 (DEFAULT_SLOW_MS). */
+  slowMs?: number;
+}
+
+/** What a correct audit of `site.url('/')` finds. */
+export function expectedHomeAudit(site: TestSite, options: ExpectedAuditOptions = {}): ExpectedHomeAudit {
   const u = (path: string) => site.url(path);
+  const timesOut = site.slowDelayMs >= (options.linkTimeoutMs ?? 10_000);
+  const slow = !timesOut && site.slowDelayMs > (options.slowMs ?? 2000);
   return {
     links: [
       u('/assets/site.css'),
@@ -204,9 +218,10 @@ export function expectedHomeAudit(site: TestSite): ExpectedHomeAudit {
     broken: [
       { url: u('/missing'), status: 404 },
       { url: u('/error'), status: 500 },
-      { url: u('/slow'), code: 'TIMEOUT' },
+      ...(timesOut ? [{ url: u('/slow'), code: 'TIMEOUT' }] : []),
       { url: u('/assets/missing.png'), status: 404 },
     ],
+    slow: slow ? [u('/slow')] : [],
     redirected: [{ url: u('/old'), finalUrl: u('/about.html'), hops: 2 }],
     inconclusive: [{ url: u('/forbidden'), status: 403 }],
     external: [site.partner.url('/')],
