@@ -1,0 +1,90 @@
+// One orchestrator invocation, as the extension makes it: the trigger payload per the wire
+// protocol (§2), a fresh InvocationContext, and the reply parsed as OrchestratorState or as the
+// `$OutOfProcData$` the SDK appends to a thrown error.
+import type { FunctionRegistration, HistoryEvent } from '../types';
+
+/** The extension's timer settings for replay schema V3 (durations as .NET TimeSpan text). */
+export const LONG_RUNNING_TIMER_INTERVAL = '3.00:00:00';
+export const MAXIMUM_SHORT_TIMER_DURATION = '6.00:00:00';
+export const MAXIMUM_SHORT_TIMER_MS = 6 * 24 * 3600_000;
+export const DEFAULT_HTTP_ASYNC_SLEEP_MS = 30_000;
+
+export interface OrchestratorState {
+  isDone: boolean;
+  actions: unknown;
+  output?: unknown;
+  customStatus?: unknown;
+  error?: string;
+  schemaVersion?: number;
+}
+
+export type EpisodeOutcome =
+  | { kind: 'state'; state: OrchestratorState }
+  /** The orchestrator threw: `state` is what it had done so far, `error` its message. */
+  | { kind: 'failed'; error: string; state?: OrchestratorState };
+
+export interface EpisodeRequest {
+  registration: FunctionRegistration;
+  instanceId: string;
+  parentInstanceId: string | null;
+  history: HistoryEvent[];
+  /** The orchestration input, already parsed. */
+  input: unknown;
+  isReplaying: boolean;
+  /** Calls the handler with a fresh InvocationContext (invoke.ts). */
+  call: (registration: FunctionRegistration, triggerInput: unknown) => Promise<unknown>;
+}
+
+const OUT_OF_PROC_LABEL = '$OutOfProcData$:';
+
+export function orchestrationTriggerPayload(req: Omit<EpisodeRequest, 'registration' | 'call'>): string {
+  return JSON.stringify({
+    history: req.history,
+    input: req.input,
+    instanceId: req.instanceId,
+    isReplaying: req.isReplaying,
+    parentInstanceId: req.parentInstanceId,
+    upperSchemaVersion: 1,
+    upperSchemaVersionNew: 2,
+    longRunningTimerIntervalDuration: LONG_RUNNING_TIMER_INTERVAL,
+    maximumShortTimerDuration: MAXIMUM_SHORT_TIMER_DURATION,
+    defaultHttpAsyncRequestSleepTimeMillseconds: DEFAULT_HTTP_ASYNC_SLEEP_MS,
+  });
+}
+
+export async function runEpisode(req: EpisodeRequest): Promise<EpisodeOutcome> {
+  // The host sends the payload as text and the worker parses it: the SDK mutates what it gets
+  // (Timestamps become Dates), so every episode needs its own copy anyway.
+  const payload: unknown = JSON.parse(orchestrationTriggerPayload(req));
+  let reply: unknown;
+  try {
+    reply = await req.call(req.registration, payload);
+  } catch (error) {
+    return parseThrown(error);
+  }
+  // The worker serialises the reply (Dates in actions become ISO strings).
+  const state = JSON.parse(JSON.stringify(reply ?? null)) as OrchestratorState | null;
+  if (!state || typeof state !== 'object' || !('actions' in state)) {
+    return {
+      kind: 'failed',
+      error: `Orchestrator returned no OrchestratorState (got ${JSON.stringify(reply)})`,
+    };
+  }
+  if (typeof state.error === 'string' && state.error !== '')
+    return { kind: 'failed', error: state.error, state };
+  return { kind: 'state', state };
+}
+
+export function parseThrown(error: unknown): EpisodeOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  const at = message.indexOf(OUT_OF_PROC_LABEL);
+  if (at >= 0) {
+    try {
+      const state = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorState;
+      return { kind: 'failed', error: state.error ?? message.slice(0, at).trim(), state };
+    } catch {
+      // fall through: report the raw message
+    }
+  }
+  return { kind: 'failed', error: message };
+}

@@ -1,0 +1,273 @@
+// The test host's public face: startHost() loads an app like the Functions worker, serves it on
+// loopback, and runs its orchestrations through the real durable-functions SDK.
+import path from 'node:path';
+import { startAzurite, type Azurite } from './azurite';
+import { RealClock, VirtualClock, type HostClock } from './clock';
+import { durableClientBinding } from './api/clientBinding';
+import { hookCallbacks } from './functionsCore';
+import { createInvoker } from './invoke';
+import { loadApp, REPO_ROOT } from './loader';
+import { startServer } from './server';
+import { loadSettings } from './settings';
+import { FINAL_STATUSES, Store, current, toWireStatus } from './store';
+import { createDurableBackend } from './engine/backend';
+import { Scheduler } from './engine/scheduler';
+import { startQueueTriggers } from './triggers/queue';
+import { scheduleTimers, timerInput, timerSchedule, validateTimers } from './triggers/timer';
+import {
+  HostError,
+  type DurableBackend,
+  type HistoryEvent,
+  type HostSettings,
+  type Registry,
+  type RuntimeStatus,
+  type WireStatus,
+} from './types';
+
+export interface StartHostOptions {
+  /** The app to load (a folder with package.json `main`); default: this repo, built (run `npm run build`). */
+  appDir?: string;
+  /** App settings on top of local.settings.json Values. */
+  settings?: Record<string, string>;
+  /** Default 'virtual'. */
+  clock?: 'virtual' | 'real';
+  /** Virtual clock start (default 2026-01-01T00:00:00Z). */
+  startTime?: Date;
+  /** 0 or omitted: a free port. */
+  port?: number;
+  /** Default: 'azurite' when the app has a queue trigger or a setting says UseDevelopmentStorage=true. */
+  storage?: 'azurite' | 'none';
+  /** Fire timer triggers on their schedules (real clock; the CLI). Default false. */
+  fireTimers?: boolean;
+  /** See SchedulerOptions.batchWindowMs. */
+  batchWindowMs?: number;
+}
+
+export interface WaitOptions {
+  /** Real milliseconds before giving up (default 30 000). */
+  timeoutMs?: number;
+}
+
+export interface Host {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `url` + `/` + routePrefix (no trailing slash). */
+  apiUrl: string;
+  registry: Registry;
+  settings: HostSettings;
+  clock: HostClock;
+  durable: DurableBackend;
+  storageConnectionString?: string;
+  /** Runs a non-orchestrator function with `input` as its trigger input. */
+  invoke(name: string, input?: unknown): Promise<unknown>;
+  /** Runs a timer-triggered function now (clock time). */
+  runTimer(name: string): Promise<void>;
+  startNew(name: string, input?: unknown, instanceId?: string): string;
+  status(instanceId: string): WireStatus | undefined;
+  /** Resolves with the status once the instance reaches one of `statuses` (default: a final one). */
+  waitForStatus(instanceId: string, statuses?: RuntimeStatus[], options?: WaitOptions): Promise<WireStatus>;
+  /** Resolves when nothing is running or queued (and, with auto-skip, no timer is pending). */
+  waitForIdle(options?: WaitOptions): Promise<void>;
+  history(instanceId: string, options?: { allExecutions?: boolean }): HistoryEvent[];
+  activityCalls(name?: string): Array<{ name: string; input: unknown; instanceId: string }>;
+  episodes(instanceId: string): number;
+  /** Like a host process restart: drop in-flight work, keep the store, re-run what is owed. */
+  restart(): void;
+  stop(): Promise<void>;
+}
+
+export class WaitTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+export async function startHost(options: StartHostOptions = {}): Promise<Host> {
+  const appDir = path.resolve(options.appDir ?? REPO_ROOT);
+  const settings = loadSettings(appDir, options.settings);
+  const restoreEnv = applyEnv(settings.appSettings);
+  const cleanups: Array<() => Promise<void> | void> = [restoreEnv];
+  const cleanup = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  };
+  try {
+    const registry = loadApp(appDir);
+    validateTimers(registry, settings);
+
+    const clock: HostClock =
+      options.clock === 'real' ? new RealClock() : new VirtualClock({ start: options.startTime });
+    cleanups.push(() => clock.stop());
+
+    let azurite: Azurite | undefined;
+    if (options.storage ? options.storage === 'azurite' : needsStorage(registry, settings)) {
+      azurite = await startAzurite();
+      cleanups.push(() => azurite!.stop());
+      useConnectionString(settings, azurite.connectionString);
+    }
+
+    let baseUrl = 'http://127.0.0.1:7071';
+    const invoker = createInvoker({
+      registry,
+      durableClient: () => durableClientBinding({ baseUrl, taskHubName: settings.taskHubName }),
+    });
+    const store = new Store();
+    const scheduler = new Scheduler({
+      store,
+      registry,
+      settings,
+      clock,
+      invoker,
+      batchWindowMs: options.batchWindowMs,
+    });
+    cleanups.push(() => scheduler.stop());
+    const durable = createDurableBackend(store, scheduler);
+
+    const runTimer = async (name: string, at = new Date(clock.now())): Promise<void> => {
+      const fn = registry.get(name);
+      if (!fn || fn.triggerType !== 'timerTrigger')
+        throw new HostError(404, `No timer function named '${name}'`);
+      await invoker.invoke(name, timerInput(at, false, timerSchedule(fn, settings)));
+    };
+
+    const server = await startServer(
+      { registry, settings, durable, invoker, runTimer },
+      { port: options.port },
+    );
+    cleanups.push(() => server.close());
+    baseUrl = server.url;
+    process.env.WEBSITE_HOSTNAME = `127.0.0.1:${server.port}`;
+
+    if (azurite && registry.byTriggerType('queueTrigger').length > 0) {
+      const queues = startQueueTriggers({
+        registry,
+        settings,
+        invoker,
+        connectionString: azurite.connectionString,
+      });
+      cleanups.push(() => queues.stop());
+    }
+    if (options.fireTimers) {
+      const timers = scheduleTimers({ registry, settings, clock, fire: (name, at) => runTimer(name, at) });
+      cleanups.push(() => timers.stop());
+    }
+    for (const hook of hookCallbacks('appStart')) await hook({ hookData: {}, appHookData: {} });
+    cleanups.push(async () => {
+      for (const hook of hookCallbacks('appTerminate')) await hook({ hookData: {}, appHookData: {} });
+    });
+
+    const waitForIdle = async (waitOptions: WaitOptions = {}): Promise<void> => {
+      const deadline = Date.now() + (waitOptions.timeoutMs ?? 30_000);
+      for (;;) {
+        await withDeadline(scheduler.whenIdle(), deadline, () => 'the host to become idle');
+        await new Promise((r) => setImmediate(r));
+        const timersPending =
+          clock instanceof VirtualClock && clock.autoSkip && clock.nextTimerAt() !== undefined;
+        if (scheduler.isIdle() && !timersPending) return;
+        if (Date.now() > deadline)
+          throw new WaitTimeoutError('Timed out waiting for the host to become idle');
+      }
+    };
+
+    const host: Host = {
+      url: server.url,
+      apiUrl: settings.routePrefix ? `${server.url}/${settings.routePrefix}` : server.url,
+      registry,
+      settings,
+      clock,
+      durable,
+      storageConnectionString: azurite?.connectionString,
+      invoke: (name, input) => invoker.invoke(name, input),
+      runTimer: (name) => runTimer(name),
+      startNew: (name, input, instanceId) => scheduler.startNew(name, { input, instanceId }),
+      status: (instanceId) => durable.getStatus(instanceId),
+      waitForStatus: (instanceId, statuses = [...FINAL_STATUSES], waitOptions = {}) =>
+        new Promise<WireStatus>((resolve, reject) => {
+          const check = (): boolean => {
+            const record = store.get(instanceId);
+            if (record && statuses.includes(record.runtimeStatus)) {
+              unsubscribe();
+              clearTimeout(timer);
+              resolve(toWireStatus(record));
+              return true;
+            }
+            return false;
+          };
+          const unsubscribe = store.subscribe((r) => {
+            if (r.instanceId === instanceId) check();
+          });
+          const timer = setTimeout(() => {
+            unsubscribe();
+            const record = store.get(instanceId);
+            const now = record ? `${record.runtimeStatus} (output ${record.output ?? 'none'})` : 'unknown';
+            reject(
+              new WaitTimeoutError(
+                `Timed out waiting for ${instanceId} to be ${statuses.join('/')}; it is ${now}`,
+              ),
+            );
+          }, waitOptions.timeoutMs ?? 30_000);
+          check();
+        }),
+      waitForIdle,
+      history: (instanceId, historyOptions = {}) => {
+        const record = store.get(instanceId);
+        if (!record) return [];
+        return historyOptions.allExecutions
+          ? record.executions.flatMap((e) => e.history)
+          : current(record).history.slice();
+      },
+      activityCalls: (name) => store.activityLog.filter((c) => name === undefined || c.name === name),
+      episodes: (instanceId) => store.get(instanceId)?.episodes ?? 0,
+      restart: () => scheduler.restart(),
+      stop: cleanup,
+    };
+    return host;
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** Storage is needed for queue triggers, or when a setting points at development storage. */
+function needsStorage(registry: Registry, settings: HostSettings): boolean {
+  if (registry.byTriggerType('queueTrigger').length > 0) return true;
+  return Object.values(settings.appSettings).some((v) => /UseDevelopmentStorage=true/i.test(v));
+}
+
+function useConnectionString(settings: HostSettings, connectionString: string): void {
+  for (const [k, v] of Object.entries(settings.appSettings)) {
+    if (/UseDevelopmentStorage=true/i.test(v)) settings.appSettings[k] = connectionString;
+  }
+  settings.appSettings.AzureWebJobsStorage = connectionString;
+  for (const [k, v] of Object.entries(settings.appSettings)) process.env[k] = v;
+}
+
+/** Copies app settings into process.env (as the Functions host does); returns the undo. */
+function applyEnv(appSettings: Record<string, string>): () => void {
+  const keys = [...Object.keys(appSettings), 'WEBSITE_HOSTNAME', 'AzureWebJobsStorage'];
+  const saved = new Map(keys.map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(appSettings)) process.env[k] = v;
+  return () => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+async function withDeadline<T>(promise: Promise<T>, deadline: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new WaitTimeoutError(`Timed out waiting for ${what()}`)),
+          Math.max(0, deadline - Date.now()),
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

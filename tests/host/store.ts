@@ -1,0 +1,248 @@
+// The one owner of durable state: instances, their executions' histories and inboxes, the open
+// work each execution owns, and the activity-call log. The scheduler mutates records through
+// this module and calls `changed` so waiters see every status transition.
+import type { HistoryEvent, InstanceFilter, RuntimeStatus, StatusQuery, WireStatus } from './types';
+import type { ReplayState } from './engine/replay';
+import type { RetryOptionsWire } from './engine/retry';
+
+export const FINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
+export const isFinal = (s: RuntimeStatus): boolean => FINAL_STATUSES.includes(s);
+
+/** A retried activity or sub-orchestration: one action, several attempts and timers. */
+export interface RetryState {
+  kind: 'activity' | 'subOrchestration';
+  name: string;
+  input: unknown;
+  subInstanceId?: string;
+  options: RetryOptionsWire;
+  /** The SDK's attemptNumber: 1-based, incremented when an attempt fails. */
+  attempt: number;
+  firstAttemptAt: number;
+  /** The id whose completion (attempt) or TimerFired (timer) comes next. */
+  waitingOn: { id: number; what: 'attempt' | 'timer' };
+  /** Set once the retry timeout has expired: remaining attempts fail without running. */
+  gaveUp: boolean;
+  lastFailure?: { Reason: string; Details: string };
+}
+
+export interface Execution {
+  executionId: string;
+  /** Orchestration input as JSON text (undefined when none). */
+  input: string | undefined;
+  /** Committed episodes; every event IsPlayed. */
+  history: HistoryEvent[];
+  /** Events waiting for the next episode, in arrival order. */
+  inbox: HistoryEvent[];
+  replay: ReplayState;
+  /** Scheduling events by EventId, for the determinism check. */
+  scheduled: Map<number, HistoryEvent>;
+  /** Scheduled activity attempts whose completion has not arrived yet. */
+  activities: Map<number, { name: string; input: unknown }>;
+  /** Created timers that have neither fired nor been cancelled. */
+  timers: Map<number, { fireAt: number }>;
+  /** Sub-orchestrations started and not yet reported back. */
+  subOrchestrations: Map<number, { instanceId: string; name: string }>;
+  /** Retry state keyed by the action's first task id; `retryIds` maps attempt/timer ids to it. */
+  retries: Map<number, RetryState>;
+  retryIds: Map<number, number>;
+  lastStartedAt: number;
+}
+
+export interface ParentRef {
+  instanceId: string;
+  executionId: string;
+  taskId: number;
+  name: string;
+}
+
+export interface InstanceRecord {
+  instanceId: string;
+  name: string;
+  runtimeStatus: RuntimeStatus;
+  /** Status to return to on resume. */
+  statusBeforeSuspend?: RuntimeStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** Output as JSON text (final instances; the reason text for failed/terminated ones, JSON-encoded). */
+  output: string | undefined;
+  customStatus: unknown;
+  parent?: ParentRef;
+  executions: Execution[];
+  episodes: number;
+}
+
+export interface ActivityCall {
+  name: string;
+  input: unknown;
+  instanceId: string;
+}
+
+export function newExecution(executionId: string, input: string | undefined): Execution {
+  return {
+    executionId,
+    input,
+    history: [],
+    inbox: [],
+    replay: { slots: [], nextId: 0 },
+    scheduled: new Map(),
+    activities: new Map(),
+    timers: new Map(),
+    subOrchestrations: new Map(),
+    retries: new Map(),
+    retryIds: new Map(),
+    lastStartedAt: 0,
+  };
+}
+
+export function current(record: InstanceRecord): Execution {
+  return record.executions[record.executions.length - 1];
+}
+
+type Listener = (record: InstanceRecord) => void;
+
+export class Store {
+  private readonly instances = new Map<string, InstanceRecord>();
+  private readonly listeners = new Set<Listener>();
+  readonly activityLog: ActivityCall[] = [];
+
+  get(instanceId: string): InstanceRecord | undefined {
+    return this.instances.get(instanceId);
+  }
+
+  put(record: InstanceRecord): void {
+    this.instances.set(record.instanceId, record);
+    this.changed(record);
+  }
+
+  delete(instanceId: string): boolean {
+    return this.instances.delete(instanceId);
+  }
+
+  all(): IterableIterator<InstanceRecord> {
+    return this.instances.values();
+  }
+
+  /** Call after mutating a record (status, output, custom status). */
+  changed(record: InstanceRecord): void {
+    for (const l of [...this.listeners]) l(record);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  filter(filter: InstanceFilter): InstanceRecord[] {
+    const out: InstanceRecord[] = [];
+    for (const r of this.instances.values()) if (matches(r, filter)) out.push(r);
+    return out.sort((a, b) => a.createdAt - b.createdAt || a.instanceId.localeCompare(b.instanceId));
+  }
+}
+
+export function matches(r: InstanceRecord, f: InstanceFilter): boolean {
+  if (f.createdTimeFrom && r.createdAt < f.createdTimeFrom.getTime()) return false;
+  if (f.createdTimeTo && r.createdAt > f.createdTimeTo.getTime()) return false;
+  if (f.runtimeStatus && f.runtimeStatus.length > 0 && !f.runtimeStatus.includes(r.runtimeStatus))
+    return false;
+  if (f.instanceIdPrefix && !r.instanceId.startsWith(f.instanceIdPrefix)) return false;
+  return true;
+}
+
+export function parseJson(text: string | undefined | null): unknown {
+  if (text === undefined || text === null || text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The status JSON the extension returns for an instance. */
+export function toWireStatus(r: InstanceRecord, query: StatusQuery = {}): WireStatus {
+  const exec = current(r);
+  const status: WireStatus = {
+    name: r.name,
+    instanceId: r.instanceId,
+    runtimeStatus: r.runtimeStatus,
+    input: query.showInput === false ? null : parseJson(exec.input),
+    customStatus: r.customStatus ?? null,
+    output: parseJson(r.output),
+    createdTime: iso(r.createdAt),
+    lastUpdatedTime: iso(r.updatedAt),
+  };
+  if (query.showHistory) status.historyEvents = toWireHistory(exec.history, query.showHistoryOutput === true);
+  return status;
+}
+
+const EVENT_NAMES: Record<number, string> = {
+  0: 'ExecutionStarted',
+  1: 'ExecutionCompleted',
+  2: 'ExecutionFailed',
+  3: 'ExecutionTerminated',
+  4: 'TaskScheduled',
+  5: 'TaskCompleted',
+  6: 'TaskFailed',
+  7: 'SubOrchestrationInstanceCreated',
+  8: 'SubOrchestrationInstanceCompleted',
+  9: 'SubOrchestrationInstanceFailed',
+  10: 'TimerCreated',
+  11: 'TimerFired',
+  12: 'OrchestratorStarted',
+  13: 'OrchestratorCompleted',
+  14: 'EventSent',
+  15: 'EventRaised',
+  16: 'ContinueAsNew',
+  19: 'ExecutionSuspended',
+  20: 'ExecutionResumed',
+};
+
+/** DurableTask.Core OrchestrationStatus numbers, as history events carry them. */
+export const ORCHESTRATION_STATUS = {
+  Running: 0,
+  Completed: 1,
+  ContinuedAsNew: 2,
+  Failed: 3,
+  Terminated: 5,
+} as const;
+const ORCHESTRATION_STATUS_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(ORCHESTRATION_STATUS).map(([k, v]) => [v, k]),
+);
+
+export const eventTypeName = (t: number): string => EVENT_NAMES[t] ?? String(t);
+
+/**
+ * The extension's showHistory shape: episode markers and scheduling events are folded away,
+ * completions name their function and carry ScheduledTime; payloads only with showHistoryOutput.
+ */
+export function toWireHistory(history: readonly HistoryEvent[], showOutput: boolean): unknown[] {
+  const out: unknown[] = [];
+  for (const e of history) {
+    if (e.EventType === 12 || e.EventType === 13 || e.EventType === 4 || e.EventType === 7) continue;
+    const item: Record<string, unknown> = { EventType: eventTypeName(e.EventType), Timestamp: e.Timestamp };
+    const scheduledId = typeof e.TaskScheduledId === 'number' ? e.TaskScheduledId : undefined;
+    if (scheduledId !== undefined) {
+      const scheduled = history.find(
+        (s) => (s.EventType === 4 || s.EventType === 7) && s.EventId === scheduledId,
+      );
+      if (scheduled) {
+        item.FunctionName = scheduled.Name;
+        item.ScheduledTime = scheduled.Timestamp;
+      }
+    }
+    if (e.EventType === 0) item.FunctionName = e.Name;
+    if (e.EventType === 10 || e.EventType === 11) item.FireAt = e.FireAt;
+    if (e.EventType === 15) item.Name = e.Name;
+    if (e.EventType === 1)
+      item.OrchestrationStatus = ORCHESTRATION_STATUS_NAMES[e.OrchestrationStatus as number];
+    if (e.Reason !== undefined) item.Reason = e.Reason;
+    if (showOutput) {
+      if (e.Input !== undefined) item.Input = parseJson(e.Input as string);
+      if (e.Result !== undefined) item.Result = parseJson(e.Result as string);
+      if (e.Details !== undefined) item.Details = e.Details;
+    }
+    out.push(item);
+  }
+  return out;
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
