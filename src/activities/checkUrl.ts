@@ -3,7 +3,7 @@
 // the orchestrator's retry policy then handles. Nothing here logs or returns request headers or body.
 import * as df from 'durable-functions';
 import { evaluate } from '../core/assertions';
-import { CheckSpec, type CheckResult } from '../core/checkSpec';
+import { CheckTarget, type CheckResult, type CheckSpec } from '../core/checkSpec';
 import { guardedRequest } from './http/guardedRequest';
 import type { GuardedAgents } from './http/agents';
 
@@ -75,11 +75,11 @@ export async function checkUrl(spec: CheckSpec, options: CheckUrlOptions = {}): 
 }
 
 /**
- * The activity entry point. Input that is not a valid CheckSpec cannot succeed on retry, so it is an
+ * The activity entry point (a CheckSpec, or a plain URL string). Input that is not a valid check cannot succeed on retry, so it is an
  * INVALID result rather than a throw. Issue messages name fields, never header or body values.
  */
 export async function checkUrlActivity(input: unknown, options: CheckUrlOptions = {}): Promise<CheckResult> {
-  const parsed = CheckSpec.safeParse(input);
+  const parsed = CheckTarget.safeParse(input);
   if (parsed.success) return checkUrl(parsed.data, options);
   const url = (input as { url?: unknown } | null)?.url;
   const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');

@@ -38,10 +38,16 @@ export function createGuardedAgents(options: GuardedAgentsOptions = {}): Guarded
   const lookup = createGuardedLookup(policy, options.resolve);
   const common = { keepAlive: true, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_TIMEOUT_MS, lookup };
   const extraCa = options.ca === undefined ? [] : [options.ca].flat();
+  // No TLS session resumption: a resumed session skips certificate verification and exposes no peer
+  // certificate, so an expired or replaced certificate would go unnoticed and certDaysLeft would be
+  // missing. Keep-alive reuse (not resumption) is what saves the handshakes.
+  const tlsOptions = {
+    ...common,
+    maxCachedSessions: 0,
+    ...(extraCa.length > 0 && { ca: [...tls.rootCertificates, ...extraCa] }),
+  };
   const httpAgent = new http.Agent(common);
-  const httpsAgent = new https.Agent(
-    extraCa.length > 0 ? { ...common, ca: [...tls.rootCertificates, ...extraCa] } : common,
-  );
+  const httpsAgent = new https.Agent(tlsOptions);
   return {
     http: httpAgent,
     https: httpsAgent,
