@@ -151,6 +151,10 @@ const EXPECTED_EVENT: Record<string, { type: number; label: string; dtfxAction: 
   continueAsNew: { type: -1, label: 'a continue-as-new', dtfxAction: 'ContinueAsNew' },
 };
 
+function eventKind(e: HistoryEvent): SlotKind {
+  return e.EventType === 4 ? 'activity' : e.EventType === 7 ? 'subOrchestration' : 'timer';
+}
+
 function describeEvent(e: HistoryEvent): { kind: SlotKind; label: string } {
   if (e.EventType === 4)
     return {
@@ -188,15 +192,14 @@ export function replay(input: ReplayInput): ReplayResult {
     if (typeof kind !== 'string') return { ok: false, error: 'unsupported', message: kind.unsupported };
     const name = actionName(action);
     if (recorded) {
-      const was = describeEvent(recorded);
-      if (was.kind !== kind) {
+      if (eventKind(recorded) !== kind) {
         return nonDeterministic(
-          `A previous execution of this orchestration scheduled ${was.label} but the current orchestration replay instead produced a ${EXPECTED_EVENT[kind].dtfxAction} action with this sequence number. ${CHANGED}`,
+          `A previous execution of this orchestration scheduled ${describeEvent(recorded).label} but the current orchestration replay instead produced a ${EXPECTED_EVENT[kind].dtfxAction} action with this sequence number. ${CHANGED}`,
         );
       }
       if (kind !== 'timer' && recorded.Name !== name) {
         return nonDeterministic(
-          `A previous execution of this orchestration scheduled ${was.label} but the current orchestration replay instead scheduled '${name}' with this sequence number. ${CHANGED}`,
+          `A previous execution of this orchestration scheduled ${describeEvent(recorded).label} but the current orchestration replay instead scheduled '${name}' with this sequence number. ${CHANGED}`,
         );
       }
     } else if (slot.kind !== kind || (slot.name ?? '') !== (name ?? '')) {

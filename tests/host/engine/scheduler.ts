@@ -81,6 +81,8 @@ export class Scheduler implements IdleSource {
   private runningActivities = 0;
   private readonly inFlight = new Map<string, number>();
   private readonly heldSince = new Map<string, number>();
+  /** Real ms the instance's last episode took; a costly replay waits longer for more completions. */
+  private readonly episodeCost = new Map<string, number>();
   private readonly timerHandles = new Map<string, TimerHandle>();
   private pumpScheduled = false;
   private holdTimer: NodeJS.Timeout | undefined;
@@ -283,8 +285,9 @@ export class Scheduler implements IdleSource {
       if ((this.inFlight.get(id) ?? 0) > 0 && !this.forced.has(id)) {
         let since = this.heldSince.get(id);
         if (since === undefined) this.heldSince.set(id, (since = realNow));
-        if (realNow - since < this.batchWindowMs) {
-          holdUntil = Math.min(holdUntil, since + this.batchWindowMs);
+        const window = Math.max(this.batchWindowMs, 3 * (this.episodeCost.get(id) ?? 0));
+        if (realNow - since < window) {
+          holdUntil = Math.min(holdUntil, since + window);
           continue;
         }
       }
@@ -332,6 +335,7 @@ export class Scheduler implements IdleSource {
     const newEvents = [this.event(12, ts, false), ...plan.events.map((e) => ({ ...e, IsPlayed: false }))];
     const registration = this.registry.get(record.name);
 
+    const began = Date.now();
     let outcome: EpisodeOutcome;
     if (!registration || registration.triggerType !== 'orchestrationTrigger') {
       outcome = {
@@ -349,6 +353,7 @@ export class Scheduler implements IdleSource {
         call: (reg, payload) => this.invoker.call(reg, payload),
       });
     }
+    this.episodeCost.set(instanceId, Date.now() - began);
     // Restarted, terminated, purged or continued meanwhile: this episode never happened.
     if (generation !== this.generation || this.store.get(instanceId) !== record) return;
     if (isFinal(record.runtimeStatus) || current(record) !== exec) return;
