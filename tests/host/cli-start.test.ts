@@ -1,0 +1,137 @@
+// The CLI contract: `tsx tests/host/cli.ts --app <dir> --port <port>` prints exactly
+// `listening on http://127.0.0.1:<port>`, serves the app, and exits cleanly on SIGTERM.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { CliUsageError, parseCliArgs } from './cli';
+import { REPO_ROOT } from './loader';
+
+const TSX_CLI = require.resolve('tsx/cli');
+const FIXTURE = path.join('tests', 'fixtures', 'edges-app');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function launch(command: string, args: string[]): Running {
+  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, INIT_CWD: REPO_ROOT } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+async function waitForListening(running: Running): Promise<string> {
+  for (let i = 0; i < 1200; i++) {
+    const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(running.stdout());
+    if (match) return match[1];
+    if (running.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `the CLI never said it was listening.\nstdout: ${running.stdout()}\nstderr: ${running.stderr()}`,
+  );
+}
+
+async function runToCompletion(apiUrl: string): Promise<Record<string, unknown>> {
+  const started = await fetch(`${apiUrl}/start/helloOrchestrator`, {
+    method: 'POST',
+    body: JSON.stringify('CLI'),
+  });
+  expect(started.status).toBe(202);
+  const { statusQueryGetUri } = (await started.json()) as { statusQueryGetUri: string };
+  for (let i = 0; i < 1200; i++) {
+    const res = await fetch(statusQueryGetUri);
+    const body = (await res.json()) as Record<string, unknown>;
+    if (body.runtimeStatus === 'Completed') return body;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the orchestration never completed');
+}
+
+async function refusesConnections(url: string): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(url);
+    } catch {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+describe('cli argument parsing', () => {
+  it('resolves --app against the directory npm started in and defaults to the repo on 7071', () => {
+    expect(parseCliArgs(['--app', 'x/y', '--port', '8080'], '/tmp/base')).toEqual({
+      appDir: '/tmp/base/x/y',
+      port: 8080,
+    });
+    expect(parseCliArgs([], '/tmp')).toEqual({ appDir: REPO_ROOT, port: 7071 });
+    expect(parseCliArgs(['--app=/abs/app'], '/tmp').appDir).toBe('/abs/app');
+  });
+
+  it.each([[['--port', 'abc']], [['--port', '70000']], [['--nope']], [['extra']], [['--help']]])(
+    'refuses %j',
+    (argv) => {
+      expect(() => parseCliArgs(argv, '/tmp')).toThrow(CliUsageError);
+    },
+  );
+});
+
+describe('cli', () => {
+  it('serves a fixture app, runs an orchestration over HTTP, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const running = launch(process.execPath, [
+      TSX_CLI,
+      'tests/host/cli.ts',
+      '--app',
+      FIXTURE,
+      '--port',
+      String(port),
+    ]);
+    try {
+      const url = await waitForListening(running);
+      expect(url).toBe(`http://127.0.0.1:${port}`);
+      expect(running.stdout()).toBe(`listening on http://127.0.0.1:${port}\n`);
+      expect(await runToCompletion(`${url}/api`)).toMatchObject({ output: 'Hello, CLI!', input: 'CLI' });
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+    expect(running.stderr()).toBe('');
+  }, 120_000);
+
+  it('does not outlive `npx tsx` when only npx gets SIGTERM', async () => {
+    const port = await freePort();
+    const running = launch('npx', ['tsx', 'tests/host/cli.ts', '--app', FIXTURE, '--port', String(port)]);
+    let url: string;
+    try {
+      url = await waitForListening(running);
+      expect((await fetch(`${url}/admin/host/status`)).status).toBe(200);
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    // npm reports the signal (exit 143); what matters is that the server behind it shut down.
+    await running.exited;
+    expect(await refusesConnections(`${url}/admin/host/status`)).toBe(true);
+  }, 120_000);
+});
