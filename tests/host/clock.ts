@@ -246,7 +246,7 @@ export class RealClock implements HostClock {
     };
   }
 
-  advance(): Promise<void> {
+  advance(_ms?: number): Promise<void> {
     return Promise.reject(new Error('advance(ms) needs the virtual clock; this host runs on real time'));
   }
 

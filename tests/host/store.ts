@@ -216,14 +216,14 @@ export const eventTypeName = (t: number): string => EVENT_NAMES[t] ?? String(t);
  */
 export function toWireHistory(history: readonly HistoryEvent[], showOutput: boolean): unknown[] {
   const out: unknown[] = [];
+  const scheduledById = new Map<number, HistoryEvent>();
+  for (const e of history) if (e.EventType === 4 || e.EventType === 7) scheduledById.set(e.EventId, e);
   for (const e of history) {
     if (e.EventType === 12 || e.EventType === 13 || e.EventType === 4 || e.EventType === 7) continue;
     const item: Record<string, unknown> = { EventType: eventTypeName(e.EventType), Timestamp: e.Timestamp };
     const scheduledId = typeof e.TaskScheduledId === 'number' ? e.TaskScheduledId : undefined;
     if (scheduledId !== undefined) {
-      const scheduled = history.find(
-        (s) => (s.EventType === 4 || s.EventType === 7) && s.EventId === scheduledId,
-      );
+      const scheduled = scheduledById.get(scheduledId);
       if (scheduled) {
         item.FunctionName = scheduled.Name;
         item.ScheduledTime = scheduled.Timestamp;

@@ -666,6 +666,7 @@ export class Scheduler implements IdleSource {
     record.runtimeStatus = status;
     record.statusBeforeSuspend = undefined;
     record.output = output;
+    this.episodeCost.delete(record.instanceId);
     this.dropOpenWork(record, exec);
     this.touch(record);
     const parent = record.parent;
