@@ -62,3 +62,19 @@ test('a one-hour timer fires in virtual time and the clock never goes backwards'
   expect(fired.TimerId).toBe(0);
   expect(fired.FireAt).toBe(out.fireAt);
 });
+
+test('on the real clock a short timer fires on wall time, never early', async () => {
+  const real = await startHost({ appDir: APP, storage: 'none', clock: 'real' });
+  try {
+    expect(real.clock.virtual).toBe(false);
+    const before = Date.now();
+    const id = real.startNew('nap', 100);
+    const status = await real.waitForStatus(id);
+    const out = status.output as { fireAt: string; woke: string };
+    expect(Date.parse(out.woke)).toBeGreaterThanOrEqual(Date.parse(out.fireAt));
+    expect(Date.now()).toBeGreaterThanOrEqual(before + 100);
+    await expect(real.clock.advance(1000)).rejects.toThrow(/virtual clock/);
+  } finally {
+    await real.stop();
+  }
+});
