@@ -86,7 +86,8 @@ const Headers = z
     z
       .string()
       .max(MAX_HEADER_VALUE_LENGTH)
-      .regex(/^[^\r\n\0]*$/, 'header values must not contain CR, LF or NUL'),
+      // RFC 9110 field-value characters (HTAB, SP, VCHAR, obs-text): no CR/LF injection, nothing Node refuses to send.
+      .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'header values must be printable Latin-1 without CR or LF'),
   )
   .superRefine((headers, ctx) => {
     const names = Object.keys(headers);

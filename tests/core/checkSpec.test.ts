@@ -83,6 +83,8 @@ describe('CheckSpec', () => {
     ['', { followRedirect: true }],
     ['headers.Bad Name', { headers: { 'Bad Name': 'x' } }],
     ['headers.X-Evil', { headers: { 'X-Evil': 'a\r\nInjected: 1' } }],
+    ['headers.X-Emoji', { headers: { 'X-Emoji': '😀' } }],
+    ['headers.X-Control', { headers: { 'X-Control': 'a\u0001b' } }],
     ['headers.Content-Length', { headers: { 'Content-Length': '5' } }],
     ['headers.transfer-encoding', { headers: { 'transfer-encoding': 'chunked' } }],
     ['body', { method: 'GET', body: 'x' }],

@@ -38,6 +38,16 @@ const CONNECT_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
   'ERR_SOCKET_CLOSED',
 ]);
+// Node refusing to build the request from what the user gave us (e.g. a header value it cannot
+// send). Retrying cannot help, so these are results, not faults.
+const INVALID_REQUEST_CODES = new Set([
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+  'ERR_INVALID_URL',
+  'ERR_UNESCAPED_CHARACTERS',
+  'ERR_INVALID_PROTOCOL',
+]);
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -92,6 +102,8 @@ export function classifyError(err: unknown, timedOut: boolean): CheckError | und
     if (TLS_CODES.has(code) || /^ERR_(SSL|TLS)_|CERT/.test(code)) return { code: 'TLS', message: message(e) };
     if (TIMEOUT_CODES.has(code)) return { code: 'TIMEOUT', message: message(e) };
     if (CONNECT_CODES.has(code)) return { code: 'CONNECT', message: message(e) };
+    if (INVALID_REQUEST_CODES.has(code))
+      return { code: 'INVALID', message: `Invalid request: ${message(e)}` };
     // llhttp parse errors: the peer does not speak HTTP properly.
     if (code.startsWith('HPE_')) return { code: 'HTTP', message: `Invalid HTTP response: ${message(e)}` };
     // zlib errors while decoding a body the server claimed was compressed.
