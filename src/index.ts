@@ -21,3 +21,5 @@ import './functions/startAudit';
 import './functions/monitorsApi';
 import './functions/keepMonitors';
 import './functions/getRun';
+import './functions/openapi';
+import './functions/notFound';

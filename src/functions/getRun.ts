@@ -1,44 +1,46 @@
 import type { DurableOrchestrationStatus } from 'durable-functions';
-import { z } from 'zod';
+import { ReportLink, RunId, type ManagementUrls, type RunView } from '../core/apiSchemas';
+import { AuditCounts } from '../core/auditSchemas';
+import { Summary } from '../core/summary';
 import { findStatus } from './durableStatus';
 import { problem, validationProblem } from './http/problem';
 import { durableRoute } from './http/route';
 
-export const RunId = z
-  .string()
-  .min(1)
-  .max(256)
-  .refine(
-    (id) => !/[/\\#?]/.test(id) && ![...id].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
-    {
-      message: 'must not contain /, \\, #, ? or control characters',
-    },
-  );
-
 /** A failure's first line: the orchestrator's message without any stack the runtime appended. */
-function failureMessage(output: unknown): string {
+export function failureMessage(output: unknown): string {
   return String(output ?? 'unknown error').split('\n')[0] ?? '';
 }
 
-function reportOf(output: unknown): unknown {
-  return output && typeof output === 'object' && 'report' in output
-    ? (output as { report: unknown }).report
-    : null;
+function field(output: unknown, key: string): unknown {
+  return output && typeof output === 'object' && key in output
+    ? (output as Record<string, unknown>)[key]
+    : undefined;
 }
 
-export function runView(status: DurableOrchestrationStatus) {
+/** A check run's summary, or an audit's counts (the same place for a client to look). */
+function summaryOf(output: unknown): RunView['summary'] {
+  const summary = Summary.safeParse(field(output, 'summary'));
+  if (summary.success) return summary.data;
+  const counts = AuditCounts.safeParse(field(output, 'counts'));
+  return counts.success ? counts.data : null;
+}
+
+export function runView(status: DurableOrchestrationStatus, links: ManagementUrls): RunView {
   const failed = status.runtimeStatus === 'Failed';
   const completed = status.runtimeStatus === 'Completed';
+  const report = ReportLink.safeParse(field(status.output, 'report'));
   return {
     instanceId: status.instanceId,
     orchestrator: status.name,
     runtimeStatus: status.runtimeStatus,
-    createdTime: status.createdTime,
-    lastUpdatedTime: status.lastUpdatedTime,
+    createdTime: new Date(status.createdTime).toISOString(),
+    lastUpdatedTime: new Date(status.lastUpdatedTime).toISOString(),
     progress: status.customStatus ?? null,
-    output: completed ? status.output : null,
-    report: completed ? reportOf(status.output) : null,
+    summary: completed ? summaryOf(status.output) : null,
+    report: completed && report.success ? report.data : null,
+    output: completed ? (status.output ?? null) : null,
     error: failed ? failureMessage(status.output) : null,
+    links,
   };
 }
 
@@ -49,9 +51,7 @@ durableRoute('getRun', 'runs/{instanceId}', {
     if (!id.success) return validationProblem(id.error, 'instanceId');
     const status = await findStatus(client, id.data);
     if (!status) return problem(404, { detail: `No run with id ${id.data}.` });
-    return {
-      status: 200,
-      jsonBody: { ...runView(status), links: client.createHttpManagementPayload(id.data) },
-    };
+    const links: ManagementUrls = { ...client.createHttpManagementPayload(id.data) };
+    return { status: 200, jsonBody: runView(status, links) };
   },
 });

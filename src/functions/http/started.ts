@@ -24,6 +24,18 @@ export function parseWait(request: HttpRequest): Parsed<number> {
 }
 
 /**
+ * Seconds a client should wait before its first poll. The SDK says 10, which is longer than most
+ * check runs take; the status endpoint itself then answers with its own Retry-After.
+ */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** The SDK's check-status response, with our Retry-After. */
+function checkStatus(response: HttpResponse): HttpResponse {
+  if (response.status === 202) response.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+  return response;
+}
+
+/**
  * The async HTTP API answer for a run that was just started (or already existed): 202 with
  * `Location`, `Retry-After` and the management URLs; or, when the caller asked to wait and the run
  * finished in time, 200 with its output.
@@ -34,7 +46,7 @@ export async function startedResponse(
   instanceId: string,
   waitSeconds: number,
 ): Promise<HttpResponse | HttpResponseInit> {
-  if (waitSeconds <= 0) return client.createCheckStatusResponse(request, instanceId);
+  if (waitSeconds <= 0) return checkStatus(client.createCheckStatusResponse(request, instanceId));
   const response = await client.waitForCompletionOrCreateCheckStatusResponse(request, instanceId, {
     timeoutInMilliseconds: waitSeconds * 1000,
     retryIntervalInMilliseconds: 250,
@@ -45,9 +57,10 @@ export async function startedResponse(
     const status = await client.getStatus(instanceId);
     const payload = client.createHttpManagementPayload(instanceId);
     return problem(500, {
-      detail: `The run ${instanceId} failed: ${String(status.output ?? 'unknown error')}`,
+      // First line only: the output of a failed run can carry a stack trace.
+      detail: `The run ${instanceId} failed: ${String(status.output ?? 'unknown error').split('\n')[0]}`,
       instance: payload.statusQueryGetUri,
     });
   }
-  return response;
+  return checkStatus(response);
 }

@@ -1,0 +1,239 @@
+// The API's operations as data: path, method, the function that serves it, its inputs and its
+// answers. Schemas are named here and generated from zod in document.ts; the catch-all route
+// (apiRoutes.ts) and the e2e suite read the same list, so an endpoint cannot be left out of one.
+
+export type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+
+/** Response headers the async pattern relies on. */
+export type HeaderName = 'Location' | 'Retry-After' | 'Allow';
+
+export interface ResponseSpec {
+  description: string;
+  /** A component name from the response schemas; absent for a problem document. */
+  schema?: string;
+  /** Alternatives (anyOf) when one status can carry different bodies. */
+  anyOf?: string[];
+  headers?: HeaderName[];
+}
+
+export interface ParameterSpec {
+  name: string;
+  in: 'path' | 'query';
+  /** A component-free schema name understood by document.ts (see PARAMETER_SCHEMAS there). */
+  schema: 'MonitorName' | 'RunId' | 'WaitSeconds';
+  description: string;
+}
+
+export interface OperationSpec {
+  /** Path under the API's base URL (`/api`), in OpenAPI template syntax. */
+  path: string;
+  method: Method;
+  operationId: string;
+  /** The Azure Function whose route serves this path (one function may serve several methods). */
+  functionName: string;
+  tag: 'checks' | 'audits' | 'monitors' | 'runs' | 'meta';
+  summary: string;
+  description?: string;
+  parameters?: ParameterSpec[];
+  requestBody?: { schema: string; required: boolean; description: string };
+  responses: Record<string, ResponseSpec>;
+  /** Served without a function key (authLevel anonymous). */
+  anonymous?: boolean;
+}
+
+const WAIT: ParameterSpec = {
+  name: 'wait',
+  in: 'query',
+  schema: 'WaitSeconds',
+  description:
+    'Seconds to wait for the run to finish before answering. 0 (the default) answers 202 at once; ' +
+    'a run that finishes in time is answered 200 with its output. Capped by SITEWATCH_MAX_WAIT_SECONDS.',
+};
+const MONITOR_NAME: ParameterSpec = {
+  name: 'name',
+  in: 'path',
+  schema: 'MonitorName',
+  description: 'The monitor, a DNS label; its instance id is `monitor:{name}`.',
+};
+const INSTANCE_ID: ParameterSpec = {
+  name: 'instanceId',
+  in: 'path',
+  schema: 'RunId',
+  description: 'Any orchestration instance id: the `id` of a 202 answer, `monitor:{name}`, `sweep-…`.',
+};
+
+const badRequest: ResponseSpec = { description: 'Invalid input; `errors` names each field and why.' };
+const tooLarge: ResponseSpec = { description: 'The body is larger than 1 MiB.' };
+const notFound = (what: string): ResponseSpec => ({ description: `No ${what}.` });
+
+const STARTED: ResponseSpec = {
+  description:
+    'The run was started. Poll `Location` (= `statusQueryGetUri`) after `Retry-After` seconds until it ' +
+    'stops answering 202; the body also holds the other management URLs.',
+  schema: 'ManagementUrls',
+  headers: ['Location', 'Retry-After'],
+};
+const FAILED_WHILE_WAITING: ResponseSpec = {
+  description: 'The run failed while the caller waited; `instance` is its status URL.',
+};
+
+export const OPERATIONS: readonly OperationSpec[] = [
+  {
+    path: '/checks',
+    method: 'post',
+    operationId: 'startChecks',
+    functionName: 'startChecks',
+    tag: 'checks',
+    summary: 'Check targets in parallel (orchestrator checkSites)',
+    description:
+      'Checks every target in parallel and aggregates one summary; the full report is saved to blob storage. ' +
+      'Every target is validated before anything starts.',
+    parameters: [WAIT],
+    requestBody: { schema: 'CheckRequest', required: true, description: 'The targets and an optional name.' },
+    responses: {
+      '200': {
+        description: 'With `?wait`: the run finished in time (its output), or was terminated (its status).',
+        anyOf: ['CheckRunOutput', 'OrchestrationStatus'],
+      },
+      '202': STARTED,
+      '400': badRequest,
+      '413': tooLarge,
+      '500': FAILED_WHILE_WAITING,
+    },
+  },
+  {
+    path: '/audits',
+    method: 'post',
+    operationId: 'startAudit',
+    functionName: 'startAudit',
+    tag: 'audits',
+    summary: 'Audit the links of one page (orchestrator auditSite)',
+    description: 'Fetches the page, extracts its links, checks them and saves the audit report.',
+    parameters: [WAIT],
+    requestBody: { schema: 'AuditRequest', required: true, description: 'The page and the audit options.' },
+    responses: {
+      '200': {
+        description: 'With `?wait`: the audit finished in time (its output), or was terminated (its status).',
+        anyOf: ['AuditOutput', 'OrchestrationStatus'],
+      },
+      '202': STARTED,
+      '400': badRequest,
+      '413': tooLarge,
+      '500': FAILED_WHILE_WAITING,
+    },
+  },
+  {
+    path: '/monitors',
+    method: 'get',
+    operationId: 'listMonitors',
+    functionName: 'listMonitors',
+    tag: 'monitors',
+    summary: 'Every monitor that is running or ended abnormally',
+    responses: { '200': { description: 'The monitors, by name.', schema: 'MonitorList' } },
+  },
+  {
+    path: '/monitors/{name}',
+    method: 'get',
+    operationId: 'getMonitor',
+    functionName: 'monitor',
+    tag: 'monitors',
+    summary: 'One monitor: status, last results, uptime, open incident',
+    parameters: [MONITOR_NAME],
+    responses: {
+      '200': { description: 'The monitor.', schema: 'MonitorResource' },
+      '400': badRequest,
+      '404': notFound('monitor with this name'),
+    },
+  },
+  {
+    path: '/monitors/{name}',
+    method: 'put',
+    operationId: 'putMonitor',
+    functionName: 'monitor',
+    tag: 'monitors',
+    summary: 'Create a monitor, or reconfigure the running one (orchestrator watchSite)',
+    parameters: [MONITOR_NAME],
+    requestBody: { schema: 'MonitorConfig', required: true, description: 'What to check and when to alert.' },
+    responses: {
+      '201': {
+        description: 'Created; `Location` is the monitor, the body holds its management URLs.',
+        schema: 'MonitorCreated',
+        headers: ['Location'],
+      },
+      '202': {
+        description: 'The running monitor takes the new configuration; follow `Location` to see it.',
+        schema: 'MonitorReconfigured',
+        headers: ['Location', 'Retry-After'],
+      },
+      '400': badRequest,
+      '409': { description: 'Another request is creating this monitor; retry.' },
+      '413': tooLarge,
+    },
+  },
+  {
+    path: '/monitors/{name}',
+    method: 'delete',
+    operationId: 'stopMonitor',
+    functionName: 'monitor',
+    tag: 'monitors',
+    summary: 'Stop a monitor',
+    parameters: [MONITOR_NAME],
+    responses: {
+      '202': {
+        description: 'The monitor stops; follow `Location` until `running` is false.',
+        schema: 'MonitorStopping',
+        headers: ['Location', 'Retry-After'],
+      },
+      '400': badRequest,
+      '404': notFound('running monitor with this name'),
+    },
+  },
+  {
+    path: '/monitors/{name}/ack',
+    method: 'post',
+    operationId: 'acknowledgeMonitor',
+    functionName: 'acknowledgeMonitor',
+    tag: 'monitors',
+    summary: 'Acknowledge the open incident (stops its re-alerts)',
+    parameters: [MONITOR_NAME],
+    requestBody: {
+      schema: 'AcknowledgeRequest',
+      required: false,
+      description: 'Who acknowledges; the body may be empty.',
+    },
+    responses: {
+      '202': {
+        description: 'The incident is being acknowledged; follow `Location` to see `acknowledgedAt`.',
+        schema: 'AcknowledgeAccepted',
+        headers: ['Location', 'Retry-After'],
+      },
+      '400': badRequest,
+      '404': notFound('running monitor with this name'),
+      '409': { description: 'The monitor has no open incident, or it is already acknowledged.' },
+    },
+  },
+  {
+    path: '/runs/{instanceId}',
+    method: 'get',
+    operationId: 'getRun',
+    functionName: 'getRun',
+    tag: 'runs',
+    summary: 'Any run in one view: status, progress, summary, report and links',
+    parameters: [INSTANCE_ID],
+    responses: {
+      '200': { description: 'The run.', schema: 'RunView' },
+      '400': badRequest,
+      '404': notFound('run with this id'),
+    },
+  },
+  {
+    path: '/openapi.json',
+    method: 'get',
+    operationId: 'getOpenApiDocument',
+    functionName: 'openapi',
+    tag: 'meta',
+    summary: 'This document',
+    anonymous: true,
+    responses: { '200': { description: 'The OpenAPI 3.1 document.', schema: 'OpenApiDocument' } },
+  },
+];
