@@ -168,6 +168,54 @@ describe('the package of this repo', () => {
   });
 });
 
+// Loads every built module from a staged copy outside the repo, where Node cannot fall back to
+// the development node_modules: a runtime import of a devDependency fails here, not in Azure.
+// Only @azure/functions-core is stubbed; the Functions worker provides it at run time.
+const LOAD_ALL = `
+const Module = require('node:module');
+const { join } = require('node:path');
+const { readdirSync } = require('node:fs');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === '@azure/functions-core') return require.resolve('./core-stub.js');
+  return resolve.call(this, request, ...rest);
+};
+const files = readdirSync('dist/src', { recursive: true }).filter((f) => String(f).endsWith('.js'));
+const failed = [];
+for (const file of files) {
+  try { require(join(process.cwd(), 'dist/src', String(file))); } catch (e) { failed.push(file + ': ' + String(e.message).split('\\n')[0]); }
+}
+process.stdout.write(JSON.stringify({ loaded: files.length - failed.length, failed }));
+process.exit(0);
+`;
+
+describe('the staged package of this repo', () => {
+  let out: string;
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'sitewatch-staged-'));
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('loads every built module with production dependencies only', () => {
+    const staged = stagePackage({ root: REPO_ROOT, outDir: out });
+    expect(staged.outDir.startsWith(REPO_ROOT)).toBe(false);
+    writeFileSync(
+      join(out, 'core-stub.js'),
+      "module.exports = new Proxy({}, { get: (_, key) => (key === 'version' ? '3.10.0' : () => ({})) });",
+    );
+    const env = { ...process.env };
+    delete env.NODE_PATH;
+    const report = JSON.parse(
+      execFileSync(process.execPath, ['-e', LOAD_ALL], { cwd: out, env, encoding: 'utf8' }),
+    ) as {
+      loaded: number;
+      failed: string[];
+    };
+    expect(report.failed).toEqual([]);
+    expect(report.loaded).toBe(staged.files.filter((file) => file.startsWith('dist/src/')).length);
+  }, 120_000);
+});
+
 describe('production dependencies from package-lock.json', () => {
   const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as PackageLock & {
     packages: Record<string, { dependencies?: Record<string, string> }>;
