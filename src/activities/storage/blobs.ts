@@ -1,12 +1,21 @@
-import { BlobServiceClient } from '@azure/storage-blob';
-import { ManagedIdentityCredential } from '@azure/identity';
+import type { BlobServiceClient } from '@azure/storage-blob';
 import { settings } from '../../settings';
 
 // One client per connection for the life of the worker: the SDK pools sockets per client.
 let cached: { key: string; client: BlobServiceClient; containers: Set<string> } | undefined;
 
-function connect(): NonNullable<typeof cached> {
+// The storage and identity SDKs are loaded on first use, not when the worker loads the app: together
+// they are about half of the app's load time, and no starter needs them (cold start, BENCHMARKS.md).
+let sdks: Promise<[typeof import('@azure/storage-blob'), typeof import('@azure/identity')]> | undefined;
+function loadSdks() {
+  sdks ??= Promise.all([import('@azure/storage-blob'), import('@azure/identity')]);
+  return sdks;
+}
+
+async function connect(): Promise<NonNullable<typeof cached>> {
   const connection = settings.storage();
+  // Awaited before looking at the cache, so concurrent first calls still share one client.
+  const [{ BlobServiceClient }, { ManagedIdentityCredential }] = await loadSdks();
   const key =
     connection.kind === 'connectionString' ? connection.connectionString : connection.blobServiceUri;
   if (cached?.key !== key) {
@@ -24,8 +33,8 @@ function connect(): NonNullable<typeof cached> {
   return cached;
 }
 
-export function blobService(): BlobServiceClient {
-  return connect().client;
+export async function blobService(): Promise<BlobServiceClient> {
+  return (await connect()).client;
 }
 
 export interface BlobLocation {
@@ -34,7 +43,7 @@ export interface BlobLocation {
 }
 
 async function container(name: string) {
-  const { client: service, containers } = connect();
+  const { client: service, containers } = await connect();
   const client = service.getContainerClient(name);
   if (!containers.has(name)) {
     await client.createIfNotExists();
@@ -57,7 +66,7 @@ export async function writeJson(
 
 /** Reads a JSON blob; `undefined` when the blob or its container does not exist. */
 export async function readJson(location: BlobLocation): Promise<unknown | undefined> {
-  const blob = blobService().getContainerClient(location.container).getBlobClient(location.blob);
+  const blob = (await blobService()).getContainerClient(location.container).getBlobClient(location.blob);
   try {
     const buffer = await blob.downloadToBuffer();
     return JSON.parse(buffer.toString('utf8'));
