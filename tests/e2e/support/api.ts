@@ -29,6 +29,8 @@ export interface WaitOptions {
 
 export interface PollOptions extends WaitOptions {
   intervalSeconds?: number;
+  /** Wait one interval before the first request (following a 202's Location after its Retry-After). */
+  delayFirst?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,6 +91,8 @@ export async function createApi(deployment: Deployment): Promise<Api> {
     },
     async pollUntil<T>(url: string, done: (body: T) => boolean, options: PollOptions = {}) {
       const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+      const interval = (options.intervalSeconds ?? 1) * 1000;
+      if (options.delayFirst) await sleep(interval);
       for (;;) {
         const response = await http.get<T>(url);
         if (response.status === 200 && done(response.data)) return response.data;
@@ -97,7 +101,7 @@ export async function createApi(deployment: Deployment): Promise<Api> {
             `${url} never got there; last answer ${response.status} ${JSON.stringify(response.data)}`,
           );
         }
-        await sleep((options.intervalSeconds ?? 1) * 1000);
+        await sleep(interval);
       }
     },
   };
