@@ -249,19 +249,26 @@ describe('checkUrl', () => {
     expect(json).not.toContain('hunter2');
   });
 
-  test('credentials are dropped on a cross-origin redirect and kept on a same-origin one', async () => {
-    const seen: Record<string, string | undefined> = {};
-    const record = (name: string) => respondWith((req) => (seen[name] = req.headers.authorization));
+  test('credentials and Host are dropped on a cross-origin redirect and kept on a same-origin one', async () => {
+    const seen: Record<string, string[]> = {};
+    const record = (name: string) =>
+      respondWith((req) => {
+        const { authorization, cookie, host } = req.headers;
+        seen[name] = [String(authorization), String(cookie), String(host)];
+      });
     const other = await serve({ '/': record('other') });
     const server = await serve({
       '/same': respond.redirect(302, '/here'),
       '/here': record('same'),
       '/cross': respond.redirect(302, other.url('/')),
     });
-    const headers = { Authorization: 'Bearer secret' };
+    const headers = { Authorization: 'Bearer secret', Cookie: 'session=1', Host: 'virtual.example' };
     await check({ url: server.url('/same'), headers });
     await check({ url: server.url('/cross'), headers });
-    expect(seen).toEqual({ same: 'Bearer secret', other: undefined });
+    expect(seen).toEqual({
+      same: ['Bearer secret', 'session=1', 'virtual.example'],
+      other: ['undefined', 'undefined', `127.0.0.1:${other.port}`],
+    });
   });
 
   test('a 303 after a POST continues as a GET without the body', async () => {

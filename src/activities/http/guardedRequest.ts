@@ -23,8 +23,9 @@ const MAX_REDIRECT_BODY_BYTES = 64 * 1024;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-// Dropped when a redirect leaves the origin, as browsers do: they are the caller's secrets.
-const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+// Dropped when a redirect leaves the origin, as browsers do: credentials are the caller's secrets for
+// that origin, and a Host override names that origin.
+const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'host']);
 
 export interface GuardedRequestOptions {
   /** Default GET. */
@@ -94,11 +95,9 @@ const client = axios.create({
   maxBodyLength: -1,
 });
 
+/** A failure decided here (not by the network), carrying its CheckError. */
 class Failure extends Error {
-  constructor(
-    readonly error: CheckError,
-    readonly status?: number,
-  ) {
+  constructor(readonly error: CheckError) {
     super(error.message);
   }
 }
@@ -221,13 +220,13 @@ export async function guardedRequest(
         redirects.push({ url: url.href, status: res.status, location });
         await drainRedirectBody(res.data);
         if (redirects.length > maxRedirects) {
-          throw new Failure({ code: 'HTTP', message: `More than ${maxRedirects} redirects` }, res.status);
+          throw new Failure({ code: 'HTTP', message: `More than ${maxRedirects} redirects` });
         }
         let next: URL;
         try {
           next = new URL(location, url);
         } catch {
-          throw new Failure({ code: 'INVALID', message: 'Redirect with an invalid Location' }, res.status);
+          throw new Failure({ code: 'INVALID', message: 'Redirect with an invalid Location' });
         }
         // 303, and 301/302 after a POST, turn into a body-less GET (what browsers and curl -L do).
         if (
@@ -243,7 +242,7 @@ export async function guardedRequest(
         }
         if (next.origin !== url.origin) {
           headers = Object.fromEntries(
-            Object.entries(headers).filter(([n]) => !CREDENTIAL_HEADERS.has(n.toLowerCase())),
+            Object.entries(headers).filter(([n]) => !ORIGIN_BOUND_HEADERS.has(n.toLowerCase())),
           );
         }
         url = next;
