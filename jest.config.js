@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   // The real worker provides this module at run time; tests/host plays the worker.
   moduleNameMapper: { '^@azure/functions-core$': '<rootDir>/tests/host/functionsCore.ts' },
 };

@@ -20,6 +20,12 @@ export const CheckRunInput = z.object({
   partition: PartitionRef.optional(),
   /** Also return every result in the output (for a parent run such as an audit that needs them). */
   includeResults: z.boolean().optional(),
+  /**
+   * Overrides of PARTITION_SIZE / PROGRESS_CHUNK_SIZE for this run. Not reachable from the API (the
+   * starters build the input); the benchmark uses them to compare designs on the same code.
+   */
+  partitionSize: z.int().min(1).optional(),
+  progressChunkSize: z.int().min(1).optional(),
 });
 export type CheckRunInput = z.input<typeof CheckRunInput>;
 

@@ -14,6 +14,11 @@ export function sweepInstanceId(scheduledAt: Date): string {
   );
 }
 
+/** A top-level sweep run (its partitions are `<sweep id>:part-<n>` sub-orchestrations). */
+export function isSweepRun(instanceId: string): boolean {
+  return instanceId.startsWith(SWEEP_PREFIX) && !instanceId.includes(':');
+}
+
 /** Queue message ids are GUIDs; the prefix keeps queue runs apart from HTTP ones. */
 export function queueInstanceId(messageId: string): string {
   return `checks-queue-${messageId}`;

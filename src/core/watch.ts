@@ -9,9 +9,9 @@ import { redactUrl } from './redactUrl';
  * Rounds (checks or re-alerts) per execution before continueAsNew. A round adds about ten history
  * events (the check's TaskScheduled/TaskCompleted, the timer's TimerCreated/TimerFired, and an
  * OrchestratorStarted/Completed pair for each of the two episodes), so one execution stays near
- * 500 events however long the monitor runs.
+ * 250 events however long the monitor runs.
  */
-export const ROUNDS_PER_EXECUTION = 48;
+export const ROUNDS_PER_EXECUTION = 24;
 
 export const WatchInput = z.object({
   name: MonitorName,

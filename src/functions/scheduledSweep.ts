@@ -2,7 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { CheckTarget } from '../core/checkSpec';
-import { SWEEP_PREFIX, sweepInstanceId } from '../core/instanceIds';
+import { isSweepRun, sweepInstanceId } from '../core/instanceIds';
 import { settings } from '../settings';
 import { loadConfig } from './configSource';
 import { findStatus } from './durableStatus';
@@ -30,7 +30,7 @@ df.app.client.timer('scheduledSweep', {
     const active = await client.getStatusBy({
       runtimeStatus: [df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending],
     });
-    const previous = active.find((s) => s.instanceId.startsWith(SWEEP_PREFIX) && s.instanceId !== instanceId);
+    const previous = active.find((s) => isSweepRun(s.instanceId) && s.instanceId !== instanceId);
     if (previous) {
       context.log(`Sweep ${instanceId} skipped: the previous sweep ${previous.instanceId} is still running`);
       return;

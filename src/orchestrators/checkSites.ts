@@ -23,18 +23,20 @@ const checkSites: OrchestrationHandler = function* (context: OrchestrationContex
   const input = CheckRunInput.parse(context.df.getInput());
   const { instanceId } = context.df;
   const total = input.targets.length;
+  const partitionSize = input.partitionSize ?? PARTITION_SIZE;
+  const progressChunkSize = input.progressChunkSize ?? PROGRESS_CHUNK_SIZE;
 
   if (input.partition) {
     // A partition checks its slice, stores the results and returns only the mergeable numbers.
-    const results: CheckResult[] = yield* checkAll(context, input.targets, total);
+    const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
     const blob = partBlob(input.partition.parentId, input.partition.index);
     yield context.df.callActivityWithRetry('saveReport', storageRetry, { blob, document: { results } });
     const output: PartitionOutput = { part: summarizePart(results), blob };
     return input.includeResults ? { ...output, results } : output;
   }
 
-  if (total <= PARTITION_SIZE) {
-    const results: CheckResult[] = yield* checkAll(context, input.targets, total);
+  if (total <= partitionSize) {
+    const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
     const summary = mergeSummaryParts([summarizePart(results)]);
     const report = yield context.df.callActivityWithRetry('saveReport', storageRetry, {
       blob: checkReportBlob(instanceId),
@@ -43,11 +45,16 @@ const checkSites: OrchestrationHandler = function* (context: OrchestrationContex
     return { name: input.name ?? null, summary, report, ...(input.includeResults && { results }) };
   }
 
-  const partitions = chunk(input.targets, PARTITION_SIZE);
+  const partitions = chunk(input.targets, partitionSize);
   const tasks = partitions.map((targets, index) =>
     context.df.callSubOrchestrator(
       'checkSites',
-      { targets, partition: { parentId: instanceId, index }, includeResults: input.includeResults },
+      {
+        targets,
+        partition: { parentId: instanceId, index },
+        includeResults: input.includeResults,
+        progressChunkSize: input.progressChunkSize,
+      },
       `${instanceId}:part-${index}`,
     ),
   );
@@ -72,8 +79,9 @@ function* checkAll(
   context: OrchestrationContext,
   specs: CheckSpec[],
   total: number,
+  chunkSize: number,
 ): Generator<Task, CheckResult[], unknown> {
-  const chunks = chunk(specs, PROGRESS_CHUNK_SIZE);
+  const chunks = chunk(specs, chunkSize);
   const tasks = chunks.map((specChunk) =>
     context.df.Task.all(
       specChunk.map((spec) => context.df.callActivityWithRetry('checkUrl', checkUrlRetry, spec)),
@@ -89,8 +97,10 @@ function* checkAll(
 }
 
 /**
- * Waits for every task (all already scheduled, so they run in parallel) and publishes
- * `{ completed, total }` in customStatus each time one finishes. Outputs are in task order.
+ * Waits for every task and publishes `{ completed, total }` in customStatus as they finish.
+ * One Task.any puts out every task's actions at once, so they all run in parallel; after that each
+ * task is awaited on its own, in order. Handing already-yielded tasks to another Task.any or
+ * Task.all would make the SDK send their actions again (Azure/azure-functions-durable-js#574).
  */
 function* completeWithProgress(
   context: OrchestrationContext,
@@ -98,17 +108,13 @@ function* completeWithProgress(
   weights: number[],
   total: number,
 ): Generator<Task, unknown[], unknown> {
-  const outputs: unknown[] = new Array(tasks.length);
-  const pending = new Map(tasks.map((task, index) => [task, index]));
   let completed = 0;
   setProgress(context, { completed, total });
-  while (pending.size > 0) {
-    const winner = (yield context.df.Task.any([...pending.keys()])) as Task;
-    const index = pending.get(winner);
-    if (index === undefined) throw new Error('Task.any returned a task that was not pending');
-    pending.delete(winner);
-    if (winner.isFaulted) throw winner.result;
-    outputs[index] = winner.result;
+  if (tasks.length === 0) return [];
+  yield context.df.Task.any(tasks);
+  const outputs: unknown[] = [];
+  for (const [index, task] of tasks.entries()) {
+    outputs.push(yield task);
     completed += weights[index] ?? 0;
     setProgress(context, { completed, total });
   }

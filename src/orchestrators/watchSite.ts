@@ -1,7 +1,7 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from 'durable-functions';
 import { ALERT_RETRY, alertForEvent, realertAlert } from '../core/alert';
-import { CheckResult } from '../core/checkSpec';
+import type { CheckResult } from '../core/checkSpec';
 import {
   acknowledge,
   dueCheck,
@@ -110,9 +110,8 @@ function* checkTarget(
   config: MonitorConfig,
 ): Generator<Task, CheckResult | undefined, unknown> {
   try {
-    return CheckResult.parse(
-      yield context.df.callActivityWithRetry('checkUrl', checkUrlRetry, config.target),
-    );
+    // Our own activity's output: no re-validation, which would run again on every replay.
+    return (yield context.df.callActivityWithRetry('checkUrl', checkUrlRetry, config.target)) as CheckResult;
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@
 // sub-orchestrations), a restart in the middle, and the report blob assembled from the parts.
 import { BlobServiceClient } from '@azure/storage-blob';
 import { PARTITION_SIZE } from '../../src/core/checkRun';
-import { SWEEP_PREFIX } from '../../src/core/instanceIds';
+import { isSweepRun, SWEEP_PREFIX } from '../../src/core/instanceIds';
 import { startAppHost, type AppHost } from '../support/appHost';
 import { respond, startServer, type TargetServer } from '../support/servers';
 
@@ -29,7 +29,10 @@ function targets(path = '/ok'): string[] {
   return Array.from({ length: 1000 }, (_, i) => target.url(`${i % 10 < 3 ? '/down' : path}?n=${i}`));
 }
 
-const sweeps = (app: AppHost) => app.host.durable.listStatus({ instanceIdPrefix: SWEEP_PREFIX }).items;
+const sweeps = (app: AppHost) =>
+  app.host.durable
+    .listStatus({ instanceIdPrefix: SWEEP_PREFIX })
+    .items.filter((s) => isSweepRun(s.instanceId));
 
 describe('with targets from SITEWATCH_TARGETS', () => {
   let app: AppHost;
