@@ -53,6 +53,9 @@ test('continueAsNew starts a fresh execution and drops events it never consumed'
   const continued = all.filter((e) => e.EventType === 1 && e.OrchestrationStatus === 2);
   expect(continued.map((e) => e.Result)).toEqual(['2', '3']);
   const current = host.history(id);
+  // Each execution's history is bounded on its own; the longest is shorter than all of them together.
+  expect(host.maxHistoryLength(id)).toBeGreaterThanOrEqual(current.length);
+  expect(host.maxHistoryLength(id)).toBeLessThan(all.length);
   expect(types(current).slice(0, 2)).toEqual([12, 0]);
   expect(current[1].Input).toBe('3');
   expect(current.some((e) => e.EventType === 15)).toBe(false);
@@ -238,4 +241,15 @@ test('episodes start with OrchestratorStarted, end with OrchestratorCompleted, a
   const ends = history.filter((e) => e.EventType === 13).length;
   expect(starts).toBe(ends);
   expect(starts).toBe(host.episodes(id));
+});
+
+test('re-yielding scheduled tasks in a new Task.any fails loudly instead of corrupting results (durable-js#574)', async () => {
+  const id = host.startNew('reyield');
+  const status = await host.waitForStatus(id);
+  expect(status.runtimeStatus).toBe('Failed');
+  expect(status.output).toContain('azure-functions-durable-js#574');
+  const safe = host.startNew('reyieldSafely');
+  const ok = await host.waitForStatus(safe);
+  expect(ok.output).toEqual([2, 4, 6]);
+  expect(host.activityCalls('double').filter((c) => c.instanceId === safe)).toHaveLength(3);
 });

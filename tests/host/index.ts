@@ -69,6 +69,8 @@ export interface Host {
   /** Resolves when nothing is running or queued (and, with auto-skip, no timer is pending). */
   waitForIdle(options?: WaitOptions): Promise<void>;
   history(instanceId: string, options?: { allExecutions?: boolean }): HistoryEvent[];
+  /** The longest history any execution of the instance reached (continueAsNew keeps each one bounded). */
+  maxHistoryLength(instanceId: string): number;
   activityCalls(name?: string): Array<{ name: string; input: unknown; instanceId: string }>;
   episodes(instanceId: string): number;
   /** Like a host process restart: drop in-flight work, keep the store, re-run what is owed. */
@@ -216,6 +218,8 @@ export async function startHost(options: StartHostOptions = {}): Promise<Host> {
           ? record.executions.flatMap((e) => e.history)
           : current(record).history.slice();
       },
+      maxHistoryLength: (instanceId) =>
+        Math.max(0, ...(store.get(instanceId)?.executions.map((e) => e.history.length) ?? [])),
       activityCalls: (name) => store.activityLog.filter((c) => name === undefined || c.name === name),
       episodes: (instanceId) => store.get(instanceId)?.episodes ?? 0,
       restart: () => scheduler.restart(),

@@ -17,11 +17,13 @@ export interface InvokerOptions {
 
 export interface HostInvoker extends Invoker {
   /** Invokes a known registration (orchestrations and activities go through here). */
-  call(
-    registration: FunctionRegistration,
-    triggerInput: unknown,
-    extra?: { triggerMetadata?: Record<string, unknown> },
-  ): Promise<unknown>;
+  call(registration: FunctionRegistration, triggerInput: unknown, extra?: CallExtras): Promise<unknown>;
+}
+
+export interface CallExtras {
+  triggerMetadata?: Record<string, unknown>;
+  /** Sees the invocation's context once the handler has settled (the engine reads the SDK's state). */
+  inspect?: (context: InvocationContext) => void;
 }
 
 const defaultLog = (functionName: string, level: string, args: unknown[]): void => {
@@ -60,6 +62,7 @@ export function createInvoker(options: InvokerOptions): HostInvoker {
       result = post.result;
       error = post.error;
     }
+    extra?.inspect?.(context);
     if (error !== undefined) throw error;
     return result;
   };

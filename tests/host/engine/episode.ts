@@ -19,7 +19,8 @@ export interface OrchestratorState {
 }
 
 export type EpisodeOutcome =
-  | { kind: 'state'; state: OrchestratorState }
+  /** `sdkSequence`: how many task numbers the SDK handed out (its sequenceNumber), when readable. */
+  | { kind: 'state'; state: OrchestratorState; sdkSequence?: number }
   /** The orchestrator threw: `state` is what it had done so far, `error` its message. */
   | { kind: 'failed'; error: string; state?: OrchestratorState };
 
@@ -31,8 +32,12 @@ export interface EpisodeRequest {
   /** The orchestration input, already parsed. */
   input: unknown;
   isReplaying: boolean;
-  /** Calls the handler with a fresh InvocationContext (invoke.ts). */
-  call: (registration: FunctionRegistration, triggerInput: unknown) => Promise<unknown>;
+  /** Calls the handler with a fresh InvocationContext (invoke.ts); `inspect` sees that context afterwards. */
+  call: (
+    registration: FunctionRegistration,
+    triggerInput: unknown,
+    inspect: (context: unknown) => void,
+  ) => Promise<unknown>;
 }
 
 const OUT_OF_PROC_LABEL = '$OutOfProcData$:';
@@ -57,8 +62,13 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeOutcome> {
   // (Timestamps become Dates), so every episode needs its own copy anyway.
   const payload: unknown = JSON.parse(orchestrationTriggerPayload(req));
   let reply: unknown;
+  let sdkSequence: number | undefined;
   try {
-    reply = await req.call(req.registration, payload);
+    reply = await req.call(
+      req.registration,
+      payload,
+      (context) => (sdkSequence = readSequenceNumber(context)),
+    );
   } catch (error) {
     return parseThrown(error);
   }
@@ -72,7 +82,17 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeOutcome> {
   }
   if (typeof state.error === 'string' && state.error !== '')
     return { kind: 'failed', error: state.error, state };
-  return { kind: 'state', state };
+  return { kind: 'state', state, sdkSequence };
+}
+
+/**
+ * The SDK's own task counter (durable-functions 3.x keeps it on context.df's executor). Not part of
+ * the wire protocol: the host only uses it to notice when its numbering and the SDK's part ways.
+ */
+function readSequenceNumber(context: unknown): number | undefined {
+  const df = (context as { df?: { taskOrchestratorExecutor?: { sequenceNumber?: unknown } } }).df;
+  const n = df?.taskOrchestratorExecutor?.sequenceNumber;
+  return typeof n === 'number' ? n : undefined;
 }
 
 export function parseThrown(error: unknown): EpisodeOutcome {

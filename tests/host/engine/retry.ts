@@ -1,16 +1,19 @@
 // The extension's retry schedule for callActivityWithRetry / callSubOrchestratorWithRetry.
-// The extension hands these to DurableTask.Core's RetryInterceptor (ScheduleWithRetry), whose loop is:
+// The extension hands these to DurableTask.Core's RetryInterceptor (ScheduleWithRetry). Its loop,
+// as of Azure/durabletask main (src/DurableTask.Core/RetryInterceptor.cs):
 //   for (retryCount = 0; retryCount < MaxNumberOfAttempts; retryCount++) {
 //     try { return await call(); } catch (e) { last = e; }
+//     if (retryCount + 1 == MaxNumberOfAttempts) { await CreateTimer(now); break; }  // "Dummy timer for back-compat"
 //     delay = ComputeNextDelay(retryCount, firstAttempt, last); if (delay == 0) break;
 //     await CreateTimer(now + delay);
 //   }
 //   throw last;
 // ComputeNextDelay: if now < firstAttempt + RetryTimeout then min(first * backoff^retryCount, MaxRetryInterval)
-// else 0. So every failed attempt, the last one included, is followed by a backoff timer; the JS SDK
-// (RetryableTask) relies on that: it surfaces the failure only when the timer after the last attempt fires.
-// When the retry timeout has expired DurableTask.Core would throw without a timer, which the JS SDK
-// cannot see; the host then fires an immediate timer and fails the remaining attempts without running them.
+// else 0. So every failed attempt is followed by a timer, the last one by an immediate one; the JS
+// SDK (RetryableTask) relies on that and surfaces the failure only when the timer after the last
+// attempt fires. When the retry timeout has expired DurableTask.Core throws without a timer, which
+// the JS SDK cannot see; the host then fires an immediate timer and fails the remaining attempts
+// without running them.
 import { z } from 'zod';
 
 export const retryOptionsSchema = z.looseObject({
@@ -23,10 +26,15 @@ export const retryOptionsSchema = z.looseObject({
 export type RetryOptionsWire = z.infer<typeof retryOptionsSchema>;
 
 export type RetryDecision =
-  { retry: true; delayMs: number } | { retry: false; reason: 'timeout' | 'zeroDelay' };
+  /** A back-off timer, then the next attempt. */
+  | { kind: 'backoff'; delayMs: number }
+  /** The immediate timer DurableTask.Core still creates after the last attempt. */
+  | { kind: 'last'; delayMs: 0 }
+  /** DurableTask.Core stops retrying without a timer (retry timeout passed, or a zero delay). */
+  | { kind: 'stop'; reason: 'timeout' | 'zeroDelay' };
 
 /**
- * The timer delay after attempt `failedAttempt` (1-based) failed at `now`, for an action first
+ * What follows the failure of attempt `failedAttempt` (1-based) at `now`, for an action first
  * scheduled at `firstAttemptAt` (all epoch ms).
  */
 export function retryDelay(
@@ -35,14 +43,15 @@ export function retryDelay(
   firstAttemptAt: number,
   now: number,
 ): RetryDecision {
+  if (failedAttempt >= options.maxNumberOfAttempts) return { kind: 'last', delayMs: 0 };
   const timeout = options.retryTimeoutInMilliseconds;
-  if (timeout !== undefined && !(now < firstAttemptAt + timeout)) return { retry: false, reason: 'timeout' };
+  if (timeout !== undefined && !(now < firstAttemptAt + timeout)) return { kind: 'stop', reason: 'timeout' };
   const backoff = options.backoffCoefficient ?? 1;
   const raw = options.firstRetryIntervalInMilliseconds * Math.pow(backoff, failedAttempt - 1);
   const max = options.maxRetryIntervalInMilliseconds;
   const delayMs = max !== undefined && !(raw < max) ? max : raw;
-  if (delayMs <= 0) return { retry: false, reason: 'zeroDelay' };
-  return { retry: true, delayMs: Math.round(delayMs) };
+  if (!(delayMs > 0)) return { kind: 'stop', reason: 'zeroDelay' };
+  return { kind: 'backoff', delayMs: Math.round(delayMs) };
 }
 
 /** After the timer that follows a failure: run attempt `attempt` or surface the failure (the SDK's rule). */
@@ -51,17 +60,18 @@ export function afterRetryTimer(options: RetryOptionsWire, attempt: number): 'at
 }
 
 /**
- * The whole schedule when every attempt fails instantly: timer delays in order (one per attempt, the
- * last included). For documentation and tests.
+ * The timer delays in order when every attempt fails instantly (one per attempt, the immediate
+ * one after the last included). For documentation and tests.
  */
 export function retrySchedule(options: RetryOptionsWire, start = 0): number[] {
   const delays: number[] = [];
   let now = start;
   for (let attempt = 1; attempt <= Math.max(1, options.maxNumberOfAttempts); attempt++) {
     const d = retryDelay(options, attempt, start, now);
-    const delay = d.retry ? d.delayMs : 0;
+    const delay = d.kind === 'stop' ? 0 : d.delayMs;
     delays.push(delay);
     now += delay;
+    if (d.kind === 'stop') break;
   }
   return delays;
 }

@@ -350,7 +350,7 @@ export class Scheduler implements IdleSource {
         history: exec.history.concat(newEvents),
         input: exec.input === undefined ? undefined : JSON.parse(exec.input),
         isReplaying: exec.history.length > 0,
-        call: (reg, payload) => this.invoker.call(reg, payload),
+        call: (reg, payload, inspect) => this.invoker.call(reg, payload, { inspect }),
       });
     }
     this.episodeCost.set(instanceId, Date.now() - began);
@@ -461,6 +461,19 @@ export class Scheduler implements IdleSource {
         exec,
         ts,
         `Orchestrator function '${record.name}' failed: The function '${missing.name}' doesn't exist, is disabled, or is not an ${type} function.`,
+      );
+    }
+
+    if (
+      !outcome.state.isDone &&
+      outcome.sdkSequence !== undefined &&
+      outcome.sdkSequence !== result.state.nextId
+    ) {
+      return this.fail(
+        record,
+        exec,
+        ts,
+        numberingDiverged(record.name, outcome.sdkSequence, result.state.nextId),
       );
     }
 
@@ -600,8 +613,8 @@ export class Scheduler implements IdleSource {
     if (step.kind === 'timer') {
       r.lastFailure = step.failure;
       const decision = r.gaveUp ? undefined : retryDelay(r.options, r.attempt, r.firstAttemptAt, ts);
-      if (!decision || !decision.retry) r.gaveUp = true;
-      const fireAt = ts + (decision && decision.retry ? decision.delayMs : 0);
+      if (!decision || decision.kind === 'stop') r.gaveUp = true;
+      const fireAt = ts + (decision && decision.kind !== 'stop' ? decision.delayMs : 0);
       r.attempt++;
       r.waitingOn = { id: step.id, what: 'timer' };
       scheduling.push({ ...this.event(10, ts, true, step.id), FireAt: iso(fireAt) });
@@ -923,6 +936,23 @@ export class Scheduler implements IdleSource {
     record.updatedAt = Math.max(record.updatedAt, this.clock.now());
     this.store.changed(record);
   }
+}
+
+/**
+ * The extension numbers every action the SDK sends, compound children included; the SDK numbers
+ * only tasks it has not numbered before. They part ways when Task.any/Task.all is handed tasks that
+ * were already yielded: the SDK sends their actions again and the extension schedules them again
+ * (Azure/azure-functions-durable-js#574, open), after which completions reach the wrong tasks. On
+ * Azure that corrupts results silently; here it fails the instance and says why.
+ */
+function numberingDiverged(name: string, sdk: number, host: number): string {
+  return (
+    `Orchestrator function '${name}' failed: tests/host: the SDK has numbered ${sdk} tasks but the extension ` +
+    `would number ${host}. This happens when Task.any or Task.all is given tasks that were already yielded: ` +
+    `durable-functions sends their actions again, the Durable Task extension schedules them again (activities ` +
+    `run twice) and later results reach the wrong tasks (Azure/azure-functions-durable-js#574). Put each task in ` +
+    `one Task.any/Task.all only; to wait for already-scheduled tasks again, yield them one by one.`
+  );
 }
 
 /** The extension refuses ids with these (they break the status URLs and table keys). */
