@@ -2,7 +2,7 @@
 // plain JSON: the input survives continueAsNew, the view is the instance's customStatus.
 import { z } from 'zod';
 import type { CheckSpec } from './checkSpec';
-import { MonitorConfig, MonitorName, MonitorState } from './monitorSchemas';
+import { MonitorConfig, MonitorName, type MonitorState } from './monitorSchemas';
 import { redactUrl } from './redactUrl';
 
 /**
@@ -16,8 +16,11 @@ export const ROUNDS_PER_EXECUTION = 24;
 export const WatchInput = z.object({
   name: MonitorName,
   config: MonitorConfig,
-  /** Carried over by continueAsNew; absent for a new monitor. */
-  state: MonitorState.optional(),
+  /**
+   * Carried over by continueAsNew; absent for a new monitor. Only our own orchestrator writes it,
+   * and the input is parsed again on every replay, so it is taken as it is rather than re-validated.
+   */
+  state: z.custom<MonitorState>((value) => typeof value === 'object' && value !== null).optional(),
   /** Executions so far (for the view: how many times the monitor continued as new). */
   generation: z.int().min(0).default(0),
 });
