@@ -46,6 +46,8 @@ export interface Execution {
   retries: Map<number, RetryState>;
   retryIds: Map<number, number>;
   lastStartedAt: number;
+  /** `history` serialised so far (engine/episode.ts historyText). */
+  historyCache: { text: string; count: number };
 }
 
 export interface ParentRef {
@@ -91,6 +93,7 @@ export function newExecution(executionId: string, input: string | undefined): Ex
     retries: new Map(),
     retryIds: new Map(),
     lastStartedAt: 0,
+    historyCache: { text: '', count: 0 },
   };
 }
 

@@ -28,7 +28,8 @@ export interface EpisodeRequest {
   registration: FunctionRegistration;
   instanceId: string;
   parentInstanceId: string | null;
-  history: HistoryEvent[];
+  /** The history to send, as JSON array text (see historyText); the SDK gets its own parsed copy. */
+  historyJson: string;
   /** The orchestration input, already parsed. */
   input: unknown;
   isReplaying: boolean;
@@ -43,8 +44,7 @@ export interface EpisodeRequest {
 const OUT_OF_PROC_LABEL = '$OutOfProcData$:';
 
 export function orchestrationTriggerPayload(req: Omit<EpisodeRequest, 'registration' | 'call'>): string {
-  return JSON.stringify({
-    history: req.history,
+  const rest = JSON.stringify({
     input: req.input,
     instanceId: req.instanceId,
     isReplaying: req.isReplaying,
@@ -55,6 +55,21 @@ export function orchestrationTriggerPayload(req: Omit<EpisodeRequest, 'registrat
     maximumShortTimerDuration: MAXIMUM_SHORT_TIMER_DURATION,
     defaultHttpAsyncRequestSleepTimeMillseconds: DEFAULT_HTTP_ASYNC_SLEEP_MS,
   });
+  return `{"history":${req.historyJson},${rest.slice(1)}`;
+}
+
+/** JSON array text of `committed` (serialised once, incrementally, via `cache`) followed by `fresh`. */
+export function historyText(
+  committed: readonly HistoryEvent[],
+  fresh: readonly HistoryEvent[],
+  cache: { text: string; count: number },
+): string {
+  // Committed history is append-only, so each event is serialised once per execution.
+  for (; cache.count < committed.length; cache.count++) {
+    cache.text += (cache.text ? ',' : '') + JSON.stringify(committed[cache.count]);
+  }
+  const tail = fresh.map((e) => JSON.stringify(e)).join(',');
+  return `[${cache.text}${cache.text && tail ? ',' : ''}${tail}]`;
 }
 
 export async function runEpisode(req: EpisodeRequest): Promise<EpisodeOutcome> {

@@ -24,7 +24,7 @@ import {
   type OperationOutcome,
   type Registry,
 } from '../types';
-import { MAXIMUM_SHORT_TIMER_MS, runEpisode, type EpisodeOutcome } from './episode';
+import { historyText, MAXIMUM_SHORT_TIMER_MS, runEpisode, type EpisodeOutcome } from './episode';
 import { replay, type NewWork } from './replay';
 import { afterRetryTimer, retryDelay } from './retry';
 
@@ -347,7 +347,7 @@ export class Scheduler implements IdleSource {
         registration,
         instanceId,
         parentInstanceId: record.parent?.instanceId ?? null,
-        history: exec.history.concat(newEvents),
+        historyJson: historyText(exec.history, newEvents, exec.historyCache),
         input: exec.input === undefined ? undefined : JSON.parse(exec.input),
         isReplaying: exec.history.length > 0,
         call: (reg, payload, inspect) => this.invoker.call(reg, payload, { inspect }),
