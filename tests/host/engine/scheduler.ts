@@ -357,7 +357,15 @@ export class Scheduler implements IdleSource {
     // Restarted, terminated, purged or continued meanwhile: this episode never happened.
     if (generation !== this.generation || this.store.get(instanceId) !== record) return;
     if (isFinal(record.runtimeStatus) || current(record) !== exec) return;
-    this.commit(record, exec, taken, newEvents, plan, outcome, ts);
+    try {
+      this.commit(record, exec, taken, newEvents, plan, outcome, ts);
+    } catch (error) {
+      // A bug in tests/host must not leave the instance hanging where a test waits for it.
+      this.onError(`tests/host could not apply an episode of ${instanceId}`, error);
+      if (!isFinal(record.runtimeStatus) && current(record) === exec) {
+        this.fail(record, exec, ts, `tests/host internal error: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** Orchestration time for an episode: never backwards, never before a timer it delivers. */
