@@ -92,6 +92,10 @@ describe('an invalid message goes to check-requests-rejected with the reason, on
       'the rejection',
     )) as { reason: string; errors: { field: string; message: string }[]; message: unknown };
     expect(entry.reason).toBe('invalid check request');
+    const copies = (await drain(rejected)).filter(
+      (m) => (m as { messageId: string }).messageId === sent.messageId,
+    );
+    expect(copies).toHaveLength(1);
     expect(entry.errors.map((e) => e.field)).toContain(field);
     expect(entry.errors[0]?.message).toEqual(expect.any(String));
     expect(app.host.durable.listStatus({}).items.length).toBe(before);

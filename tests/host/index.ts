@@ -6,6 +6,7 @@ import { RealClock, VirtualClock, type HostClock } from './clock';
 import { durableClientBinding } from './api/clientBinding';
 import { hookCallbacks } from './functionsCore';
 import { createInvoker } from './invoke';
+import { createOutputWriter } from './outputs';
 import { loadApp, REPO_ROOT } from './loader';
 import { startServer } from './server';
 import { loadSettings } from './settings';
@@ -58,8 +59,12 @@ export interface Host {
   clock: HostClock;
   durable: DurableBackend;
   storageConnectionString?: string;
-  /** Runs a non-orchestrator function with `input` as its trigger input. */
-  invoke(name: string, input?: unknown): Promise<unknown>;
+  /** Runs a non-orchestrator function with `input` as its trigger input (and trigger metadata, e.g. a queue message id). */
+  invoke(
+    name: string,
+    input?: unknown,
+    extra?: { triggerMetadata?: Record<string, unknown> },
+  ): Promise<unknown>;
   /** Runs a timer-triggered function now (clock time). */
   runTimer(name: string): Promise<void>;
   startNew(name: string, input?: unknown, instanceId?: string): string;
@@ -112,6 +117,7 @@ export async function startHost(options: StartHostOptions = {}): Promise<Host> {
     const invoker = createInvoker({
       registry,
       durableClient: () => durableClientBinding({ baseUrl, taskHubName: settings.taskHubName }),
+      writeOutputs: createOutputWriter(settings, azurite?.connectionString),
     });
     const store = new Store();
     const scheduler = new Scheduler({
@@ -179,7 +185,7 @@ export async function startHost(options: StartHostOptions = {}): Promise<Host> {
       clock,
       durable,
       storageConnectionString: azurite?.connectionString,
-      invoke: (name, input) => invoker.invoke(name, input),
+      invoke: (name, input, extra) => invoker.invoke(name, input, extra),
       runTimer: (name) => runTimer(name),
       startNew: (name, input, instanceId) => scheduler.startNew(name, { input, instanceId }),
       status: (instanceId) => durable.getStatus(instanceId),

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { hookCallbacks } from './functionsCore';
+import type { OutputValue, OutputWriter } from './outputs';
 import { HostError, type FunctionRegistration, type Invoker, type Registry } from './types';
 
 export interface InvokerOptions {
@@ -13,6 +14,8 @@ export interface InvokerOptions {
   durableClient: () => object;
   /** Where context.log and friends go; quiet unless TESTHOST_LOG is set. */
   log?: (functionName: string, level: string, args: unknown[]) => void;
+  /** Writes the output bindings a successful invocation set (outputs.ts). */
+  writeOutputs?: OutputWriter;
 }
 
 export interface HostInvoker extends Invoker {
@@ -64,6 +67,12 @@ export function createInvoker(options: InvokerOptions): HostInvoker {
     }
     extra?.inspect?.(context);
     if (error !== undefined) throw error;
+    const outputs = setOutputs(registration, context);
+    if (outputs.length > 0) {
+      if (!options.writeOutputs)
+        throw new Error(`${registration.name} set output bindings that nothing writes`);
+      await options.writeOutputs(registration.name, outputs);
+    }
     return result;
   };
 
@@ -75,6 +84,16 @@ export function createInvoker(options: InvokerOptions): HostInvoker {
       return call(registration, triggerInput, extra);
     },
   };
+}
+
+function setOutputs(registration: FunctionRegistration, context: InvocationContext): OutputValue[] {
+  const outputs: OutputValue[] = [];
+  for (const [bindingName, binding] of Object.entries(registration.bindings)) {
+    if (binding.direction !== 'out' || bindingName === '$return') continue;
+    const value = context.extraOutputs.get(bindingName);
+    if (value !== undefined) outputs.push({ bindingName, binding, value });
+  }
+  return outputs;
 }
 
 function newContext(
