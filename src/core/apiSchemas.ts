@@ -160,7 +160,7 @@ export const MonitorCreated = ManagementUrls.extend({
 });
 
 /** PUT 202: the running monitor takes the new configuration on its next wake-up. */
-export const MonitorReconfigured = z.object({
+export const MonitorReconfigured = ManagementUrls.extend({
   name: MonitorName,
   instanceId: z.string(),
   reconfigured: z.literal(true),
@@ -168,14 +168,14 @@ export const MonitorReconfigured = z.object({
 });
 
 /** DELETE 202: the monitor stops on its next wake-up. */
-export const MonitorStopping = z.object({
+export const MonitorStopping = ManagementUrls.extend({
   name: MonitorName,
   stopping: z.literal(true),
   monitor: z.url(),
 });
 
 /** POST ack 202: the open incident is being acknowledged. */
-export const AcknowledgeAccepted = z.object({
+export const AcknowledgeAccepted = ManagementUrls.extend({
   name: MonitorName,
   incident: z.string(),
   acknowledging: z.literal(true),

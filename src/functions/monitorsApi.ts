@@ -45,9 +45,19 @@ async function activeMonitor(client: DurableClient, name: string) {
 const notFound = (name: string): HttpResponseInit =>
   problem(404, { detail: `No running monitor named ${name}.` });
 
-function accepted(request: HttpRequest, name: string, body: Record<string, unknown>): HttpResponseInit {
+/** 202 for a change the monitor applies when it next wakes: where to watch it, and its management URLs. */
+function accepted(
+  request: HttpRequest,
+  client: DurableClient,
+  name: string,
+  body: Record<string, unknown>,
+): HttpResponseInit {
   const location = monitorUrl(request, name);
-  return { status: 202, headers: { location, 'retry-after': '5' }, jsonBody: { ...body, monitor: location } };
+  return {
+    status: 202,
+    headers: { location, 'retry-after': '5' },
+    jsonBody: { ...client.createHttpManagementPayload(monitorInstanceId(name)), ...body, monitor: location },
+  };
 }
 
 // GET /api/monitors: every monitor that is running or ended abnormally (stopped ones are gone).
@@ -82,7 +92,7 @@ durableRoute('monitor', 'monitors/{name}', {
     const instanceId = monitorInstanceId(name.value);
     if (await activeMonitor(client, name.value)) {
       await client.raiseEvent(instanceId, MONITOR_EVENTS.reconfigure, config.value);
-      return accepted(request, name.value, { name: name.value, instanceId, reconfigured: true });
+      return accepted(request, client, name.value, { name: name.value, instanceId, reconfigured: true });
     }
     try {
       await client.startNew('watchSite', { instanceId, input: { name: name.value, config: config.value } });
@@ -112,7 +122,7 @@ durableRoute('monitor', 'monitors/{name}', {
     if (!name.ok) return name.response;
     if (!(await activeMonitor(client, name.value))) return notFound(name.value);
     await client.raiseEvent(monitorInstanceId(name.value), MONITOR_EVENTS.stop, null);
-    return accepted(request, name.value, { name: name.value, stopping: true });
+    return accepted(request, client, name.value, { name: name.value, stopping: true });
   },
 });
 
@@ -145,6 +155,10 @@ durableRoute('acknowledgeMonitor', 'monitors/{name}/ack', {
       });
     }
     await client.raiseEvent(monitorInstanceId(name.value), MONITOR_EVENTS.acknowledge, ack.data);
-    return accepted(request, name.value, { name: name.value, incident: incident.id, acknowledging: true });
+    return accepted(request, client, name.value, {
+      name: name.value,
+      incident: incident.id,
+      acknowledging: true,
+    });
   },
 });

@@ -187,6 +187,10 @@ test('stop ends the monitor gracefully', async () => {
   await createMonitor('temp', fx.config());
   const res = await app.api.delete('monitors/temp');
   expect(res.status).toBe(202);
+  expect(res.headers.location).toMatch(/\/api\/monitors\/temp$/);
+  expect(res.headers['retry-after']).toBeDefined();
+  expect(res.data).toMatchObject({ id: 'monitor:temp', stopping: true });
+  expect(res.data.statusQueryGetUri).toEqual(expect.any(String));
   const done = await app.host.waitForStatus('monitor:temp');
   expect(done.runtimeStatus).toBe('Completed');
   expect(done.output).toMatchObject({ monitor: 'temp', stopped: true });
