@@ -83,6 +83,29 @@ describe('route templates', () => {
   });
 });
 
+describe('route order', () => {
+  // As in the Functions host: by function name, not by specificity, so a catch-all or a parameter
+  // registered under an earlier name shadows a literal route.
+  const table = buildRouteTable(
+    registry({
+      details: { route: 'products/{id}', methods: ['GET'] },
+      list: { route: 'products/list', methods: ['GET'] },
+      aCatchAll: { route: 'files/{*path}', methods: ['GET'] },
+      zReadme: { route: 'files/readme', methods: ['GET'] },
+    }),
+    { routePrefix: 'api' },
+  );
+
+  it('tries routes in the alphabetical order of their function names', () => {
+    expect(table.lookup('GET', '/api/products/list')).toMatchObject({
+      kind: 'found',
+      route: { functionName: 'details' },
+      params: { id: 'list' },
+    });
+    expect(table.lookup('GET', '/api/files/readme')).toMatchObject({ route: { functionName: 'aCatchAll' } });
+  });
+});
+
 describe('route table', () => {
   const table = buildRouteTable(
     registry({
@@ -95,7 +118,7 @@ describe('route table', () => {
     { routePrefix: 'api' },
   );
 
-  it('prefers literal segments, then constrained parameters, then free ones', () => {
+  it('finds the first matching route whose constraints hold', () => {
     expect(table.lookup('GET', '/api/items/42')).toMatchObject({
       kind: 'found',
       route: { functionName: 'itemById' },
@@ -110,7 +133,7 @@ describe('route table', () => {
     });
   });
 
-  it('falls through to a less specific route whose method fits', () => {
+  it('falls through to the next route when the method does not fit', () => {
     expect(table.lookup('GET', '/api/items/new')).toMatchObject({
       kind: 'found',
       route: { functionName: 'itemBySlug' },

@@ -5,12 +5,7 @@ import type { Cookie, HttpResponseInit } from '@azure/functions';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, RequestError, sendError } from '../httpUtil';
 import type { HostSettings, Invoker, Registry } from '../types';
-import {
-  compareRoutePrecedence,
-  parseRouteTemplate,
-  RouteTemplate,
-  RouteTemplateError,
-} from './routeTemplate';
+import { parseRouteTemplate, RouteTemplate, RouteTemplateError } from './routeTemplate';
 
 export interface HttpRoute {
   functionName: string;
@@ -28,7 +23,10 @@ export class HttpRouteTable {
   private readonly routes: HttpRoute[];
 
   constructor(routes: HttpRoute[]) {
-    this.routes = [...routes].sort((a, b) => compareRoutePrecedence(a.template, b.template));
+    // The Functions host tries routes in the alphabetical order of their function names, not by
+    // how specific they are (Azure/azure-functions-host#9876, Azure/azure-functions-nodejs-library#300),
+    // so `items/{id}` in function "details" shadows `items/list` in function "list". Same here.
+    this.routes = [...routes].sort((a, b) => compareNames(a.functionName, b.functionName));
   }
 
   get size(): number {
@@ -46,6 +44,12 @@ export class HttpRouteTable {
     }
     return allow.size > 0 ? { kind: 'methodNotAllowed', allow: [...allow].sort() } : { kind: 'notFound' };
   }
+}
+
+function compareNames(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Builds the route table; a malformed route fails loudly, naming its function. */

@@ -24,8 +24,6 @@ type Part = { literal: string } | { parameter: Parameter };
 
 export interface RouteTemplate {
   template: string;
-  /** Sort key: smaller sorts first (literal segments beat parameters, constrained beat free). */
-  precedence: number[];
   /** Decoded route parameters, or undefined when the path does not match. */
   match(path: string): Record<string, string> | undefined;
 }
@@ -74,7 +72,6 @@ export function parseRouteTemplate(template: string): RouteTemplate {
 
   return {
     template,
-    precedence: segments.map(segmentPrecedence),
     match(path: string) {
       const found = regex.exec(normalisePath(path));
       if (!found) return undefined;
@@ -93,31 +90,6 @@ export function parseRouteTemplate(template: string): RouteTemplate {
       return values;
     },
   };
-}
-
-/** Orders templates the way ASP.NET Core tries them: most specific first. */
-export function compareRoutePrecedence(a: RouteTemplate, b: RouteTemplate): number {
-  const length = Math.max(a.precedence.length, b.precedence.length);
-  for (let i = 0; i < length; i++) {
-    const left = a.precedence[i] ?? 0;
-    const right = b.precedence[i] ?? 0;
-    if (left !== right) {
-      // A missing segment (0) means the other template is longer, hence more specific.
-      if (left === 0) return 1;
-      if (right === 0) return -1;
-      return left - right;
-    }
-  }
-  return 0;
-}
-
-function segmentPrecedence(segment: Part[]): number {
-  if (segment.every((part) => 'literal' in part)) return 1;
-  if (segment.length > 1) return 2;
-  const { parameter } = segment[0] as { parameter: Parameter };
-  if (parameter.catchAll) return 6;
-  if (parameter.optional || parameter.defaultValue !== undefined) return 5;
-  return parameter.constraints.length > 0 ? 3 : 4;
 }
 
 function parseSegment(segment: string, template: string): Part[] {
