@@ -29,6 +29,14 @@ export const CheckRunInput = z.object({
 });
 export type CheckRunInput = z.input<typeof CheckRunInput>;
 
+/**
+ * CheckRunInput without looking inside the targets. A run that fans out to partitions reads only
+ * this: every partition validates its own slice. Validating all targets in the parent would be
+ * repeated on every replay of the parent, whose episodes grow with the number of partitions, so
+ * the cost would grow with the square of the request (BENCHMARKS.md, "Fan-out scale").
+ */
+export const CheckRunEnvelope = CheckRunInput.extend({ targets: z.array(z.unknown()).min(1) });
+
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError('chunk size must be a positive integer');
   const chunks: T[][] = [];

@@ -1,6 +1,14 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
-import { CheckRunInput, chunk, PARTITION_SIZE, PROGRESS_CHUNK_SIZE, type Progress } from '../core/checkRun';
+import type { z } from 'zod';
+import {
+  CheckRunEnvelope,
+  CheckRunInput,
+  chunk,
+  PARTITION_SIZE,
+  PROGRESS_CHUNK_SIZE,
+  type Progress,
+} from '../core/checkRun';
 import type { CheckResult, CheckSpec } from '../core/checkSpec';
 import { mergeSummaryParts, summarizePart, type SummaryPart } from '../core/summary';
 import { checkUrlRetry, storageRetry } from './retryPolicies';
@@ -20,40 +28,28 @@ const partBlob = (parentId: string, index: number) => `checks/${parentId}/part-$
  * PARTITION_SIZE are split into sub-orchestrations so no single history grows with the request.
  */
 const checkSites: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = CheckRunInput.parse(context.df.getInput());
+  const raw = context.df.getInput();
+  const envelope = CheckRunEnvelope.parse(raw);
   const { instanceId } = context.df;
-  const total = input.targets.length;
-  const partitionSize = input.partitionSize ?? PARTITION_SIZE;
-  const progressChunkSize = input.progressChunkSize ?? PROGRESS_CHUNK_SIZE;
+  const total = envelope.targets.length;
+  const partitionSize = envelope.partitionSize ?? PARTITION_SIZE;
+  const progressChunkSize = envelope.progressChunkSize ?? PROGRESS_CHUNK_SIZE;
 
-  if (input.partition) {
-    // A partition checks its slice, stores the results and returns only the mergeable numbers.
-    const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
-    const blob = partBlob(input.partition.parentId, input.partition.index);
-    yield context.df.callActivityWithRetry('saveReport', storageRetry, { blob, document: { results } });
-    const output: PartitionOutput = { part: summarizePart(results), blob };
-    return input.includeResults ? { ...output, results } : output;
+  if (envelope.partition || total <= partitionSize) {
+    // This execution checks the targets itself, so it validates them (at most partitionSize).
+    return yield* checkTargets(context, CheckRunInput.parse(raw), progressChunkSize);
   }
 
-  if (total <= partitionSize) {
-    const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
-    const summary = mergeSummaryParts([summarizePart(results)]);
-    const report = yield context.df.callActivityWithRetry('saveReport', storageRetry, {
-      blob: checkReportBlob(instanceId),
-      document: { instanceId, name: input.name ?? null, summary, results },
-    });
-    return { name: input.name ?? null, summary, report, ...(input.includeResults && { results }) };
-  }
-
-  const partitions = chunk(input.targets, partitionSize);
+  // The parent of a partitioned run hands the targets on unvalidated (see CheckRunEnvelope).
+  const partitions = chunk(envelope.targets, partitionSize);
   const tasks = partitions.map((targets, index) =>
     context.df.callSubOrchestrator(
       'checkSites',
       {
         targets,
         partition: { parentId: instanceId, index },
-        includeResults: input.includeResults,
-        progressChunkSize: input.progressChunkSize,
+        includeResults: envelope.includeResults,
+        progressChunkSize: envelope.progressChunkSize,
       },
       `${instanceId}:part-${index}`,
     ),
@@ -67,12 +63,38 @@ const checkSites: OrchestrationHandler = function* (context: OrchestrationContex
   const summary = mergeSummaryParts(outputs.map((o) => o.part));
   const report = yield context.df.callActivityWithRetry('assembleCheckReport', storageRetry, {
     blob: checkReportBlob(instanceId),
-    header: { instanceId, name: input.name ?? null, summary },
+    header: { instanceId, name: envelope.name ?? null, summary },
     parts: outputs.map((o) => o.blob),
   });
-  const results = input.includeResults ? outputs.flatMap((o) => o.results ?? []) : undefined;
-  return { name: input.name ?? null, summary, report, ...(results && { results }) };
+  const results = envelope.includeResults ? outputs.flatMap((o) => o.results ?? []) : undefined;
+  return { name: envelope.name ?? null, summary, report, ...(results && { results }) };
 };
+
+/** A partition, or a run small enough not to need partitions: check the targets here. */
+function* checkTargets(
+  context: OrchestrationContext,
+  input: z.output<typeof CheckRunInput>,
+  progressChunkSize: number,
+): Generator<Task, unknown, unknown> {
+  const { instanceId } = context.df;
+  const total = input.targets.length;
+  if (input.partition) {
+    // A partition checks its slice, stores the results and returns only the mergeable numbers.
+    const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
+    const blob = partBlob(input.partition.parentId, input.partition.index);
+    yield context.df.callActivityWithRetry('saveReport', storageRetry, { blob, document: { results } });
+    const output: PartitionOutput = { part: summarizePart(results), blob };
+    return input.includeResults ? { ...output, results } : output;
+  }
+
+  const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
+  const summary = mergeSummaryParts([summarizePart(results)]);
+  const report = yield context.df.callActivityWithRetry('saveReport', storageRetry, {
+    blob: checkReportBlob(instanceId),
+    document: { instanceId, name: input.name ?? null, summary, results },
+  });
+  return { name: input.name ?? null, summary, report, ...(input.includeResults && { results }) };
+}
 
 /** Checks every spec; results come back in input order. */
 function* checkAll(
