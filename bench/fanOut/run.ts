@@ -1,0 +1,100 @@
+// Fan-out scale: checkSites on tests/host against an instant local target, one fresh process per
+// case. Overhead is the run's wall time minus a baseline measured in the same process: what N
+// checkUrl invocations through the host's invoker take at the host's activity concurrency without
+// an orchestration. So overhead is what the orchestration adds (scheduling, replay, history,
+// progress, sub-orchestrations, saving the report), not the checks themselves.
+import path from 'node:path';
+import { lastJsonLine, runToCompletion, startLongLived, tsxArgs } from '../childProcess';
+import { BENCH_DIR, REPO_ROOT } from '../paths';
+import type { FanOutCase, FanOutFigures } from './fanOutChild';
+
+export interface FanOutOptions {
+  sizes: number[];
+  /** The partitioned design's partition size (the app's PARTITION_SIZE). */
+  partitionSize: number;
+  /** The app's PROGRESS_CHUNK_SIZE (what the main matrix runs with). */
+  progressChunkSize: number;
+  /** Also run each size above partitionSize flat (one instance). */
+  flat: boolean;
+  /** Extra runs at one N to choose the constants. */
+  sweep?: { n: number; partitionSizes: number[]; progressChunkSizes: number[] };
+  /** Per case. */
+  timeoutMs: number;
+  /** Called after each case (progress on the terminal). */
+  onCase?: (figures: FanOutCaseResult) => void;
+}
+
+/** A partition size no request reaches: the flat design. */
+export const FLAT = 1_000_000_000;
+
+export interface FanOutCaseResult extends FanOutFigures {
+  design: 'partitioned' | 'flat';
+  /** wallMs - baselineMs. */
+  overheadMs: number;
+  overheadMicrosPerTarget: number;
+  /** cpuMs - baselineCpuMs: the same, in CPU time, which other load on the machine skews far less. */
+  cpuOverheadMs: number;
+  cpuOverheadMicrosPerTarget: number;
+  orchestratorMicrosPerTarget: number;
+  /** Spawn to exit of the case's process. */
+  processMs: number;
+}
+
+export interface FanOutResult {
+  options: Omit<FanOutOptions, 'onCase'>;
+  cases: FanOutCaseResult[];
+  sweep: FanOutCaseResult[];
+}
+
+export async function runFanOut(options: FanOutOptions): Promise<FanOutResult> {
+  const server = await startLongLived<{ port: number }>(
+    process.execPath,
+    tsxArgs(path.join(BENCH_DIR, 'throughput', 'targetServer.ts')),
+  );
+  const targetUrl = `http://127.0.0.1:${server.ready.port}/`;
+  const run = async (
+    n: number,
+    partitionSize: number,
+    progressChunkSize: number,
+  ): Promise<FanOutCaseResult> => {
+    const spec: FanOutCase = { targetUrl, n, partitionSize, progressChunkSize, timeoutMs: options.timeoutMs };
+    const { stdout, wallMs } = await runToCompletion(
+      process.execPath,
+      tsxArgs(path.join(BENCH_DIR, 'fanOut', 'fanOutChild.ts'), JSON.stringify(spec)),
+      { timeoutMs: options.timeoutMs + 60_000, cwd: REPO_ROOT },
+    );
+    const figures = lastJsonLine<FanOutFigures>(stdout);
+    const overheadMs = figures.wallMs - figures.baselineMs;
+    const cpuOverheadMs = figures.cpuMs - figures.baselineCpuMs;
+    const result: FanOutCaseResult = {
+      ...figures,
+      design: partitionSize === FLAT ? 'flat' : 'partitioned',
+      overheadMs,
+      overheadMicrosPerTarget: (overheadMs * 1000) / n,
+      cpuOverheadMs,
+      cpuOverheadMicrosPerTarget: (cpuOverheadMs * 1000) / n,
+      orchestratorMicrosPerTarget: (figures.orchestratorMs * 1000) / n,
+      processMs: wallMs,
+    };
+    options.onCase?.(result);
+    return result;
+  };
+  try {
+    const cases: FanOutCaseResult[] = [];
+    for (const n of options.sizes) {
+      cases.push(await run(n, options.partitionSize, options.progressChunkSize));
+      if (options.flat && n > options.partitionSize)
+        cases.push(await run(n, FLAT, options.progressChunkSize));
+    }
+    const sweep: FanOutCaseResult[] = [];
+    if (options.sweep) {
+      const { n, partitionSizes, progressChunkSizes } = options.sweep;
+      for (const size of partitionSizes) sweep.push(await run(n, size, options.progressChunkSize));
+      for (const size of progressChunkSizes) sweep.push(await run(n, options.partitionSize, size));
+    }
+    const { onCase: _onCase, ...rest } = options;
+    return { options: rest, cases, sweep };
+  } finally {
+    await server.stop();
+  }
+}

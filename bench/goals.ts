@@ -1,0 +1,92 @@
+// The goals the figures are held to (issue 8), and how each is computed from a run's results.
+import type { ColdStartResult } from './coldStart/run';
+import type { FanOutCaseResult, FanOutResult } from './fanOut/run';
+import type { ThroughputResult } from './throughput/run';
+
+export const GOALS = {
+  /** Total orchestration overhead at 10x the targets (1,000 -> 10,000) may grow at most this much. */
+  fanOutOverheadGrowth: 12,
+  /** checkUrl requests/s as a fraction of a bare axios loop's, at least. */
+  checkUrlVsAxios: 0.8,
+  /** Loading the app / loading the SDKs alone, at most. */
+  coldStartRatio: 1.5,
+} as const;
+
+export interface GoalCheck {
+  name: string;
+  value: number;
+  limit: string;
+  met: boolean;
+}
+
+export function findCase(
+  cases: readonly FanOutCaseResult[],
+  n: number,
+  design: FanOutCaseResult['design'],
+): FanOutCaseResult | undefined {
+  return cases.find((c) => c.n === n && c.design === design);
+}
+
+export type OverheadMeasure = 'overheadMs' | 'cpuOverheadMs' | 'orchestratorMs' | 'eventsReplayed';
+
+/** A measure at 10,000 / at 1,000 (10x the targets); undefined when either was not run. */
+export function overheadGrowth(
+  fanOut: FanOutResult,
+  design: FanOutCaseResult['design'],
+  measure: OverheadMeasure = 'overheadMs',
+  from = 1000,
+  to = 10_000,
+): number | undefined {
+  const a = findCase(fanOut.cases, from, design);
+  const b = findCase(fanOut.cases, to, design);
+  return a && b ? b[measure] / a[measure] : undefined;
+}
+
+export function checkGoals(results: {
+  fanOut?: FanOutResult;
+  throughput?: ThroughputResult;
+  coldStart?: ColdStartResult;
+}): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  const measures: Array<[OverheadMeasure, string]> = [
+    ['overheadMs', 'wall-time overhead'],
+    ['orchestratorMs', 'orchestrator time'],
+  ];
+  for (const [measure, label] of measures) {
+    const growth = results.fanOut && overheadGrowth(results.fanOut, 'partitioned', measure);
+    if (growth === undefined) continue;
+    checks.push({
+      name: `fan-out: total ${label} at 10,000 / at 1,000 (partitioned)`,
+      value: growth,
+      limit: `<= ${GOALS.fanOutOverheadGrowth}`,
+      met: growth <= GOALS.fanOutOverheadGrowth,
+    });
+  }
+  if (results.throughput) {
+    const { ways } = results.throughput;
+    const value = ways.checkUrl.requestsPerSecond / ways.axios.requestsPerSecond;
+    checks.push({
+      name: 'throughput: checkUrl / bare axios (requests/s)',
+      value,
+      limit: `>= ${GOALS.checkUrlVsAxios}`,
+      met: value >= GOALS.checkUrlVsAxios,
+    });
+  }
+  if (results.coldStart) {
+    const labels = {
+      bundle: 'bundled app (what the package ships)',
+      app: 'unbundled app (tsc output)',
+    } as const;
+    for (const variant of ['bundle', 'app'] as const) {
+      const figures = results.coldStart.variants[variant];
+      if (!figures) continue;
+      checks.push({
+        name: `cold start: ${labels[variant]} / SDKs alone (median ratio)`,
+        value: figures.ratioToSdk,
+        limit: `<= ${GOALS.coldStartRatio}`,
+        met: figures.ratioToSdk <= GOALS.coldStartRatio,
+      });
+    }
+  }
+  return checks;
+}

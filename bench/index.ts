@@ -1,0 +1,130 @@
+// `npm run bench` (after the build): fan-out scale, check throughput and cold start, printed as
+// tables and written to BENCHMARKS.md. Everything talks only to servers it starts on 127.0.0.1,
+// every loop is bounded by a count or a deadline, and every child process has a deadline.
+//   npm run bench                         the full run; writes BENCHMARKS.md
+//   npm run bench -- --quick              small sizes, fewer rounds; prints only
+//   npm run bench -- --only=throughput    one or more of fanout,throughput,coldstart; prints only
+import './hostHook';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PARTITION_SIZE, PROGRESS_CHUNK_SIZE } from '../src/core/checkRun';
+import { loadSettings } from '../tests/host/settings';
+import { runColdStart } from './coldStart/run';
+import { runFanOut } from './fanOut/run';
+import { describeMachine, machineLine } from './machine';
+import { notes } from './notes';
+import { REPO_ROOT } from './paths';
+import {
+  renderColdStart,
+  renderFanOut,
+  renderGoals,
+  renderMarkdown,
+  renderThroughput,
+  type BenchRun,
+} from './report';
+import { fmt } from './stats';
+import { runThroughput } from './throughput/run';
+
+const SECTIONS = ['fanout', 'throughput', 'coldstart'] as const;
+type Section = (typeof SECTIONS)[number];
+/** The whole run must finish well inside the issue's 10 minutes; past this it gives up. */
+const WATCHDOG_MS = 14 * 60_000;
+
+function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Section> } {
+  let quick = false;
+  let only = new Set<Section>(SECTIONS);
+  for (const arg of argv) {
+    if (arg === '--quick') quick = true;
+    else if (arg.startsWith('--only=')) {
+      const names = arg.slice('--only='.length).split(',');
+      const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+      if (unknown.length > 0)
+        throw new Error(`Unknown section(s) ${unknown.join(', ')}; use ${SECTIONS.join(',')}`);
+      only = new Set(names as Section[]);
+    } else throw new Error(`Unknown argument ${arg}`);
+  }
+  return { quick, only };
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  const { quick, only } = parseArgs(process.argv.slice(2));
+  const full = !quick && only.size === SECTIONS.length;
+  const watchdog = setTimeout(() => {
+    console.error(`bench: still running after ${WATCHDOG_MS / 60_000} minutes; giving up`);
+    process.exit(2);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+
+  const machine = describeMachine();
+  const started = performance.now();
+  const run: BenchRun = {
+    machine,
+    startedAt: new Date().toISOString(),
+    commit: gitCommit(),
+    totalSeconds: 0,
+  };
+  console.log(`Machine: ${machineLine(machine)}\n`);
+  // The concurrency the app runs checks at: host.json maxConcurrentActivityFunctions.
+  const concurrency = loadSettings(REPO_ROOT).maxConcurrentActivityFunctions;
+
+  if (only.has('throughput')) {
+    console.log(`## Check throughput (concurrency ${concurrency})\n`);
+    run.throughput = await runThroughput({
+      concurrency,
+      rounds: quick ? 2 : 8,
+      windowMs: 1000,
+      autocannonSeconds: 2,
+    });
+    console.log(`${renderThroughput(run.throughput)}\n`);
+  }
+  if (only.has('coldstart')) {
+    console.log('## Cold start\n');
+    run.coldStart = await runColdStart({ rounds: quick ? 3 : 15, bundle: true });
+    console.log(`${renderColdStart(run.coldStart)}\n`);
+  }
+  if (only.has('fanout')) {
+    console.log('## Fan-out scale\n');
+    run.fanOut = await runFanOut({
+      sizes: quick ? [100, 1000] : [100, 1000, 5000, 10_000],
+      partitionSize: PARTITION_SIZE,
+      progressChunkSize: PROGRESS_CHUNK_SIZE,
+      flat: true,
+      sweep: quick
+        ? undefined
+        : { n: 5000, partitionSizes: [100, 250, 1000, 2500], progressChunkSizes: [10, 250] },
+      timeoutMs: 5 * 60_000,
+      onCase: (c) =>
+        console.log(
+          `  N=${fmt(c.n)} ${c.design}${c.design === 'partitioned' ? ` (${c.partitionSize})` : ''} ` +
+            `chunk ${c.progressChunkSize}: wall ${fmt(c.wallMs)} ms, overhead ${fmt(c.overheadMicrosPerTarget)} µs/target`,
+        ),
+    });
+    console.log(`\n${renderFanOut(run.fanOut)}\n`);
+  }
+
+  run.totalSeconds = (performance.now() - started) / 1000;
+  console.log(`## Goals\n\n${renderGoals(run)}\n`);
+  console.log(`Total: ${fmt(run.totalSeconds)} s`);
+  if (full) {
+    fs.writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), renderMarkdown(run, notes));
+    fs.writeFileSync(path.join(REPO_ROOT, 'bench', 'last-run.json'), `${JSON.stringify(run, null, 2)}\n`);
+    console.log('Wrote BENCHMARKS.md');
+  } else {
+    console.log('(partial run: BENCHMARKS.md left as it is)');
+  }
+  clearTimeout(watchdog);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

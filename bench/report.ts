@@ -1,0 +1,177 @@
+// Renders a bench run as Markdown: BENCHMARKS.md, and (the same tables) the terminal output.
+import { PARTITION_SIZE, PROGRESS_CHUNK_SIZE } from '../src/core/checkRun';
+import type { ColdStartResult, Variant } from './coldStart/run';
+import type { FanOutCaseResult, FanOutResult } from './fanOut/run';
+import { checkGoals, findCase, overheadGrowth, type OverheadMeasure } from './goals';
+import { machineLine, type MachineDescription } from './machine';
+import { fmt, table } from './stats';
+import type { ThroughputResult, Way } from './throughput/run';
+
+export interface BenchRun {
+  machine: MachineDescription;
+  startedAt: string;
+  commit: string;
+  totalSeconds: number;
+  fanOut?: FanOutResult;
+  throughput?: ThroughputResult;
+  coldStart?: ColdStartResult;
+}
+
+const s = (ms: number) => fmt(ms / 1000, 2);
+
+export function renderGoals(run: BenchRun): string {
+  const rows = checkGoals(run).map((g) => [g.name, fmt(g.value, 2), g.limit, g.met ? 'met' : 'NOT met']);
+  return table(['goal', 'value', 'target', ''], rows);
+}
+
+function caseRow(c: FanOutCaseResult): string[] {
+  return [
+    fmt(c.n),
+    c.design === 'flat' ? 'flat' : `partitioned (${fmt(c.partitionSize)})`,
+    fmt(c.progressChunkSize ?? PROGRESS_CHUNK_SIZE),
+    fmt(c.instances),
+    s(c.wallMs),
+    s(c.baselineMs),
+    s(c.overheadMs),
+    fmt(c.overheadMicrosPerTarget),
+    fmt(c.cpuOverheadMicrosPerTarget),
+    fmt(c.orchestratorMicrosPerTarget),
+    fmt(c.episodes),
+    fmt(c.eventsReplayed),
+    fmt(c.peakRssMiB),
+  ];
+}
+
+const CASE_HEADERS = [
+  'N',
+  'design',
+  'chunk',
+  'instances',
+  'wall s',
+  'baseline s',
+  'overhead s',
+  'overhead µs/target',
+  'CPU overhead µs/target',
+  'orchestrator µs/target',
+  'episodes',
+  'events replayed',
+  'peak RSS MiB',
+];
+
+export function renderFanOut(f: FanOutResult): string {
+  const lines = [table(CASE_HEADERS, f.cases.map(caseRow))];
+  for (const design of ['partitioned', 'flat'] as const) {
+    const a = findCase(f.cases, 1000, design);
+    const b = findCase(f.cases, 10_000, design);
+    if (!a || !b) continue;
+    const x = (measure: OverheadMeasure) => `x${fmt(overheadGrowth(f, design, measure)!, 2)}`;
+    lines.push(
+      `${design}, 1,000 -> 10,000 targets (x10): wall-time overhead ${s(a.overheadMs)} s -> ${s(b.overheadMs)} s = ` +
+        `${x('overheadMs')}; CPU overhead ${x('cpuOverheadMs')}; orchestrator time ${s(a.orchestratorMs)} s -> ` +
+        `${s(b.orchestratorMs)} s = ${x('orchestratorMs')}; events replayed ${x('eventsReplayed')}.`,
+    );
+  }
+  if (f.sweep.length > 0) {
+    lines.push(
+      '',
+      `Tuning runs at N = ${fmt(f.options.sweep!.n)}:`,
+      '',
+      table(CASE_HEADERS, f.sweep.map(caseRow)),
+    );
+  }
+  return lines.join('\n\n');
+}
+
+const WAY_LABEL: Record<Way, string> = {
+  checkUrl: 'checkUrl activity code path',
+  axios: 'bare axios GET loop',
+  'node:http': 'raw node:http, keep-alive agent',
+  autocannon: 'autocannon (own process)',
+};
+
+export function renderThroughput(t: ThroughputResult): string {
+  const { ways } = t;
+  const rows = (Object.keys(WAY_LABEL) as Way[]).map((w) => [
+    WAY_LABEL[w],
+    fmt(ways[w].requestsPerSecond),
+    ways[w].cpuMicrosPerRequest === undefined ? '-' : fmt(ways[w].cpuMicrosPerRequest!),
+    fmt(ways[w].requests),
+  ]);
+  const r = (a: Way, b: Way) => fmt(ways[a].requestsPerSecond / ways[b].requestsPerSecond, 2);
+  return [
+    table(['way', 'requests/s', 'client CPU µs/request', 'requests'], rows),
+    [
+      `Ratios (requests/s): checkUrl / axios = **${r('checkUrl', 'axios')}**; axios / node:http = ${r('axios', 'node:http')}; ` +
+        `node:http / autocannon = ${r('node:http', 'autocannon')}; checkUrl / node:http = ${r('checkUrl', 'node:http')}.`,
+      `Failures (non-200 or errors) across all ways: ${t.failures}.`,
+    ].join(' '),
+  ].join('\n\n');
+}
+
+const VARIANT_LABEL: Record<Variant, string> = {
+  sdk: '@azure/functions + durable-functions only (baseline)',
+  app: 'the app, unbundled (tsc output, dist/src)',
+  bundle: 'the app, bundled (scripts/bundleApp.ts)',
+};
+
+export function renderColdStart(c: ColdStartResult): string {
+  const rows = (['sdk', 'app', 'bundle'] as Variant[])
+    .filter((v) => c.variants[v])
+    .map((v) => {
+      const x = c.variants[v]!;
+      return [
+        VARIANT_LABEL[v],
+        fmt(x.requireMs),
+        fmt(x.cpuMs),
+        fmt(x.processMs),
+        fmt(x.modules),
+        fmt(x.registrations),
+        fmt(x.ratioToSdk, 2),
+        fmt(x.processRatioToSdk, 2),
+      ];
+    });
+  const lines = [
+    table(
+      [
+        'variant',
+        'load ms',
+        'load CPU ms',
+        'process ms',
+        'modules',
+        'functions',
+        'ratio (load)',
+        'ratio (process)',
+      ],
+      rows,
+    ),
+  ];
+  if (c.bundleBytes !== undefined) lines.push(`Bundle size: ${fmt(c.bundleBytes / 1024)} KiB.`);
+  return lines.join('\n\n');
+}
+
+/** The whole BENCHMARKS.md. `notes` are the hand-kept design notes (see index.ts). */
+export function renderMarkdown(
+  run: BenchRun,
+  notes: { fanOut: string; throughput: string; coldStart: string },
+): string {
+  const parts = [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `npm run bench` (bench/); edit bench/notes.ts, not this file. -->',
+    '',
+    `Machine: ${machineLine(run.machine)}.`,
+    `Run: ${run.startedAt}, commit ${run.commit}, ${fmt(run.totalSeconds)} s for the whole \`npm run bench\` ` +
+      `(build excluded). App constants: PARTITION_SIZE = ${PARTITION_SIZE}, PROGRESS_CHUNK_SIZE = ${PROGRESS_CHUNK_SIZE}.`,
+    '',
+    '## Goals',
+    '',
+    renderGoals(run),
+  ];
+  if (run.fanOut) parts.push('', '## Fan-out scale', '', notes.fanOut, '', renderFanOut(run.fanOut));
+  if (run.throughput)
+    parts.push('', '## Check throughput', '', notes.throughput, '', renderThroughput(run.throughput));
+  if (run.coldStart) {
+    parts.push('', '## Cold start', '', notes.coldStart, '', renderColdStart(run.coldStart));
+  }
+  return `${parts.join('\n')}\n`;
+}

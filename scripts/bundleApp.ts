@@ -1,0 +1,108 @@
+// Turns a staged deployment package into one that loads the app from a single esbuild bundle, which
+// roughly halves the time a fresh worker takes to load Sitewatch (BENCHMARKS.md, "Cold start").
+// The package keeps its package.json, so the `main` glob (dist/src/{index.js,functions/*.js}) now
+// matches only dist/src/index.js: the bundle, which registers every function.
+//
+//   npm run build && npx tsx infra/scripts/stagePackage.ts --out dist/azure-package
+//   npx tsx scripts/bundleApp.ts --package dist/azure-package
+//
+// Local development, `func start` on the repo and the tests keep the unbundled tsc build.
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import fg from 'fast-glob';
+
+/**
+ * Left out of the bundle. The worker provides @azure/functions-core. The storage and identity SDKs
+ * are loaded on first use (src/activities/storage/blobs.ts), so they stay in node_modules and cost
+ * nothing at start-up; bundling them would only make the file the worker parses twice as big.
+ */
+export const EXTERNAL_MODULES = ['@azure/functions-core', '@azure/storage-blob', '@azure/identity'];
+
+export class BundleError extends Error {
+  override readonly name = 'BundleError';
+}
+
+export interface BundleAppOptions {
+  /** A package directory: package.json with a `main` glob, the built files it matches, node_modules. */
+  packageDir: string;
+}
+
+export interface BundleAppResult {
+  /** The bundle, absolute. */
+  outfile: string;
+  bytes: number;
+  /** The files the bundle replaced, relative to packageDir, in load order. */
+  replaced: string[];
+}
+
+/** The files package.json `main` matches, absolute, in the worker's (sorted) order. */
+export function mainFiles(packageDir: string): { main: string; files: string[] } {
+  const pkgPath = path.join(packageDir, 'package.json');
+  const main = (JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as { main?: unknown }).main;
+  if (typeof main !== 'string' || main === '') throw new BundleError(`${pkgPath} has no "main"`);
+  return { main, files: fg.sync(main, { cwd: packageDir, absolute: true, onlyFiles: true }).sort() };
+}
+
+export function bundleApp(options: BundleAppOptions): BundleAppResult {
+  const dir = path.resolve(options.packageDir);
+  // A source tree is not a package: bundling in place would delete the build the tests use.
+  if (fs.existsSync(path.join(dir, 'tsconfig.json'))) {
+    throw new BundleError(`${dir} looks like the project itself; bundle a staged package instead`);
+  }
+  const { main, files } = mainFiles(dir);
+  if (files.length === 0) throw new BundleError(`"main" (${main}) matches no files in ${dir}`);
+  // The static part of the glob (dist/src/ for dist/src/{index.js,functions/*.js}) holds the build.
+  const buildDir = path.join(dir, main.split(/[*?{[]/)[0]);
+  const outfile = path.join(buildDir, 'index.js');
+
+  const built = buildSync({
+    stdin: {
+      contents: files.map((f) => `require(${JSON.stringify(f)});`).join('\n'),
+      resolveDir: dir,
+      sourcefile: 'sitewatch-entry.js',
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: EXTERNAL_MODULES,
+    write: false,
+    outfile,
+    logLevel: 'error',
+  });
+  const code = built.outputFiles[0].contents;
+
+  fs.rmSync(buildDir, { recursive: true, force: true });
+  fs.mkdirSync(buildDir, { recursive: true });
+  fs.writeFileSync(outfile, code);
+
+  const after = mainFiles(dir).files;
+  if (after.length !== 1 || after[0] !== outfile) {
+    throw new BundleError(
+      `After bundling, "main" (${main}) matches ${after.join(', ') || 'nothing'}, not ${outfile}`,
+    );
+  }
+  return { outfile, bytes: code.length, replaced: files.map((f) => path.relative(dir, f)) };
+}
+
+function parseArgs(argv: readonly string[]): BundleAppOptions {
+  const i = argv.indexOf('--package');
+  if (i < 0 || argv[i + 1] === undefined || argv.length !== 2) {
+    throw new BundleError('usage: bundleApp.ts --package <staged package dir>');
+  }
+  return { packageDir: argv[i + 1] };
+}
+
+if (require.main === module) {
+  try {
+    const result = bundleApp(parseArgs(process.argv.slice(2)));
+    console.log(
+      `Bundled ${result.replaced.length} entry files into ${result.outfile} (${Math.round(result.bytes / 1024)} KiB)`,
+    );
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,69 @@
+// scripts/bundleApp.ts on a copy of the built app laid out as a deployment package: the package.json
+// main glob then finds only the bundle, and tests/host (playing the worker) loads every function from
+// it and runs a check end to end. Needs `npm run build` first.
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleApp, BundleError, mainFiles } from '../../scripts/bundleApp';
+import { copyBuiltApp, type PackageCopy } from '../../bench/packageCopy';
+import { startHost, type Host } from '../host';
+import { loadApp, REPO_ROOT } from '../host/loader';
+import { respond, startServer, type TargetServer } from '../support/servers';
+
+jest.setTimeout(120_000);
+
+let copy: PackageCopy;
+let host: Host | undefined;
+let target: TargetServer | undefined;
+
+beforeAll(() => {
+  copy = copyBuiltApp('sitewatch-bundle-test-');
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await target?.close();
+  copy?.remove();
+});
+
+test('replaces the build with one file that the main glob alone matches', () => {
+  const before = mainFiles(copy.dir).files;
+  expect(before.length).toBeGreaterThan(1);
+
+  const result = bundleApp({ packageDir: copy.dir });
+
+  expect(result.outfile).toBe(path.join(copy.dir, 'dist', 'src', 'index.js'));
+  expect(result.replaced).toEqual(before.map((f) => path.relative(copy.dir, f)));
+  expect(mainFiles(copy.dir).files).toEqual([result.outfile]);
+  expect(fs.readdirSync(path.join(copy.dir, 'dist', 'src'))).toEqual(['index.js']);
+  // The worker-provided module and the lazily loaded storage SDKs stay outside the bundle.
+  const code = fs.readFileSync(result.outfile, 'utf8');
+  expect(code).toContain('require("@azure/functions-core")');
+  expect(code).toContain('@azure/storage-blob');
+});
+
+test('the test host loads every function from the bundle and runs a check through it', async () => {
+  const unbundled = [...loadApp(REPO_ROOT).functions.keys()].sort();
+  target = await startServer({ '/ok': respond.text('fine') });
+  host = await startHost({
+    appDir: copy.dir,
+    storage: 'azurite',
+    settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' },
+  });
+
+  expect([...host.registry.functions.keys()].sort()).toEqual(unbundled);
+  const id = host.startNew('checkSites', {
+    targets: [{ url: target.url('/ok') }, { url: target.url('/nope') }],
+  });
+  const status = await host.waitForStatus(id, undefined, { timeoutMs: 60_000 });
+  expect(status.runtimeStatus).toBe('Completed');
+  // The report was saved, so the storage SDK loaded on first use from outside the bundle.
+  expect(status.output).toMatchObject({
+    summary: { total: 2, up: 1, down: 1 },
+    report: { blob: `checks/${id}.json` },
+  });
+});
+
+test('refuses to bundle the project itself, which would delete the build the tests use', () => {
+  expect(() => bundleApp({ packageDir: REPO_ROOT })).toThrow(BundleError);
+  expect(fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'functions'))).toBe(true);
+});
