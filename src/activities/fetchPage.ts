@@ -52,6 +52,9 @@ export async function fetchPage(
     timeoutMs,
     maxBodyBytes: maxBytes,
     bodyLimitMode: 'fail',
+    // A PDF or an image is NOT_HTML whatever its size: judge by the headers, then download only HTML.
+    wantBody: (status, headers) =>
+      status >= 200 && status <= 299 && HTML_TYPES.has(mediaType(headers['content-type']).type),
     ...(options.agents ? { agents: options.agents } : {}),
   });
 

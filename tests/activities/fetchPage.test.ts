@@ -5,7 +5,7 @@ import { buildAuditReport } from '../../src/core/auditReport';
 import { linksToCheckSpecs } from '../../src/core/links';
 import { destroyDefaultAgents } from '../../src/activities/http';
 import { FetchPageResult } from '../../src/core/auditSchemas';
-import { allowPrivateNetworks } from '../support/servers';
+import { allowPrivateNetworks, respond, startServer } from '../support/servers';
 import { expectedHomeAudit, startTestSite, type TestSite } from '../support/site';
 
 let site: TestSite;
@@ -86,6 +86,16 @@ describe('fetchPage with private networks allowed', () => {
       redirects: [],
       error: { code: 'NOT_HTML', message: 'The page is application/json, not HTML' },
     });
+  });
+
+  test('a large non-HTML file is NOT_HTML, judged by its headers without downloading it', async () => {
+    const big = await startServer({ '/video.mp4': respond.bigBody(8 * 1024 * 1024) });
+    try {
+      const result = await fetchPage({ url: big.url('/video.mp4'), maxBytes: 64 * 1024 });
+      expect(result).toMatchObject({ ok: false, status: 200, error: { code: 'NOT_HTML' } });
+    } finally {
+      await big.close();
+    }
   });
 
   test('a page over the byte cap is a TOO_LARGE error result', async () => {

@@ -44,6 +44,11 @@ export interface GuardedRequestOptions {
   bodyLimitMode?: 'fail' | 'truncate';
   /** Default true. false: count the body bytes (cap applies) but do not keep them. */
   keepBody?: boolean;
+  /**
+   * Decides from the final status and headers whether the body is worth reading at all; when it
+   * says no, the body is not downloaded (an empty body, `bytesRead` 0). Default: always read.
+   */
+  wantBody?: (status: number, headers: IncomingHttpHeaders) => boolean;
   /** Default: settings.allowPrivateNetworks() at call time. Ignored when `agents` is given. */
   allowPrivateNetworks?: boolean;
   /** Agents (and thus address policy, resolver, trusted CAs) to use instead of the process defaults. */
@@ -252,16 +257,21 @@ export async function guardedRequest(
       }
 
       const validTo = url.protocol === 'https:' ? peerCertificateValidTo(res.request?.socket) : undefined;
-      const read = await readBody(res.data, {
-        maxBytes: maxBodyBytes,
-        limitMode: options.bodyLimitMode ?? 'fail',
-        keep: options.keepBody ?? true,
-      });
+      const responseHeaders = (res.headers as AxiosHeaders).toJSON() as IncomingHttpHeaders;
+      const wanted = options.wantBody?.(res.status, responseHeaders) ?? true;
+      if (!wanted) res.data.destroy();
+      const read = wanted
+        ? await readBody(res.data, {
+            maxBytes: maxBodyBytes,
+            limitMode: options.bodyLimitMode ?? 'fail',
+            keep: options.keepBody ?? true,
+          })
+        : { body: Buffer.alloc(0), bytesRead: 0, truncated: false };
       const now = options.now?.() ?? new Date();
       return {
         ok: true,
         status: res.status,
-        headers: (res.headers as AxiosHeaders).toJSON() as IncomingHttpHeaders,
+        headers: responseHeaders,
         finalUrl: url.href,
         redirects,
         latencyMs: elapsed(),
