@@ -16,7 +16,8 @@ export interface GoalCheck {
   name: string;
   value: number;
   limit: string;
-  met: boolean;
+  /** Undefined for a figure shown for reference only. */
+  met?: boolean;
 }
 
 export function findCase(
@@ -73,18 +74,21 @@ export function checkGoals(results: {
     });
   }
   if (results.coldStart) {
-    const labels = {
-      bundle: 'bundled app (what the package ships)',
-      app: 'unbundled app (tsc output)',
-    } as const;
-    for (const variant of ['bundle', 'app'] as const) {
-      const figures = results.coldStart.variants[variant];
-      if (!figures) continue;
+    const { bundle, app } = results.coldStart.variants;
+    if (bundle) {
       checks.push({
-        name: `cold start: ${labels[variant]} / SDKs alone (median ratio)`,
-        value: figures.ratioToSdk,
+        name: 'cold start: bundled app (the deployment package) / SDKs alone (median ratio)',
+        value: bundle.ratioToSdk,
         limit: `<= ${GOALS.coldStartRatio}`,
-        met: figures.ratioToSdk <= GOALS.coldStartRatio,
+        met: bundle.ratioToSdk <= GOALS.coldStartRatio,
+      });
+    }
+    if (app) {
+      checks.push({
+        name: 'cold start: unbundled app (local development, tests) / SDKs alone',
+        value: app.ratioToSdk,
+        limit: 'reference',
+        met: bundle ? undefined : app.ratioToSdk <= GOALS.coldStartRatio,
       });
     }
   }

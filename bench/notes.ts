@@ -1,4 +1,111 @@
-// The hand-kept part of BENCHMARKS.md: what each section measures, how, and what it decided.
-// The tables are generated from the run; these words are not, so keep them true when the code changes.
+// The hand-kept part of BENCHMARKS.md: what each section measures, how, and what it decided. The
+// tables are generated from the run; these words are not, so keep them true when the code changes.
 
-export const notes = { fanOut: 'TODO', throughput: 'TODO', coldStart: 'TODO' };
+const fanOut = `**What runs.** \`checkSites\` on tests/host (the app's real registrations from dist/, every episode
+replayed by the real durable-functions SDK, activities at host.json \`maxConcurrentActivityFunctions\`
+= 32) against an instant keep-alive target on 127.0.0.1 in its own process, with Azurite for the
+reports. Each case is a fresh process: start the host, warm up (1,000 checks and a 200-target
+partitioned run), then measure *pairs*: a baseline, then a run. Code: bench/fanOut/.
+
+**Definitions.**
+- *wall s*: \`startNew\` to \`Completed\`.
+- *baseline s*: the same N checks as direct \`checkUrl\` invocations through the host's invoker, in a
+  closed loop at the same concurrency (32), no orchestration.
+- *overhead* = wall - baseline: what the orchestration adds (scheduling, replays, history, progress,
+  sub-orchestrations, report blobs), per target in µs. *CPU overhead*: the same in this process's
+  CPU time. Both are the minimum over the case's pairs (\`pairs\`): load from other processes only ever
+  adds time, and the overhead is a small difference of two larger times.
+- *orchestrator µs/target*: time spent inside \`checkSites\` invocations (SDK replay plus our generator)
+  over every episode of every instance, measured directly. It is the part of the overhead the Node
+  worker also pays in Azure; the rest of the host's work stands in for the Durable extension, which
+  runs in the Functions host and storage there.
+- *episodes*, *events replayed*: per instance, the sum over its episodes of the history length handed
+  to the SDK (computed from the committed history by bench/fanOut/replayedEvents.ts and checked
+  against the host's own episode count), summed over the run and its partitions.
+- *peak RSS*: the case process's maxrss (host, SDK, activities; Azurite and the target are other processes).
+- *flat*: the same code with \`partitionSize\` set beyond any N (one instance). \`partitionSize\` and
+  \`progressChunkSize\` are orchestration inputs used only by this benchmark (the starters never set them).
+- Goal: total wall-time overhead at 10,000 targets / at 1,000 <= 12 (per-target overhead at most 1.2x).
+
+**Reading it.** The flat design's replays grow with the square of N (each episode re-reads a history
+that grows with N); partitions bound every history by PARTITION_SIZE, so replays, orchestrator time
+and overhead grow about linearly. The test host delivers completions that arrive while an episode is
+pending in one batch, so a flat run here needs few episodes. The Azure Storage provider pulls
+control-queue messages 32 at a time by default (\`controlQueueBatchSize\`, Durable Functions host.json
+settings), so a flat run there replays its long history far more often than here, while a partition's
+replays stay bounded either way. The wall-time overhead is a few hundred ms on top
+of several seconds of checks on a shared 2-core machine: expect about +/-0.3 s between runs; the
+orchestrator time and the replay counts are the steady figures.
+
+**What the figures changed.**
+- The parent of a partitioned run validated all N targets (zod, URL parsing) in every episode, and its
+  episodes grow with the number of partitions: a cost in N^2 / PARTITION_SIZE. It now validates only
+  the envelope; each partition validates its own slice (commit "perf(fan-out): ..."; orchestrator time
+  at N = 10,000 went from 878 ms to 603 ms in that commit's measurement).
+- **PARTITION_SIZE = 500, kept** (decided 2026-11-25 from the tuning runs at N = 10,000). Smaller
+  partitions (100, 250) spend more orchestrator time per target (more instances, episodes, sub-orchestration
+  events and part blobs for the same checks); larger ones (1,000, 2,500) replay more events (at 2,500
+  more than twice as many as at 500) and keep a longer history per instance, which is what Azure
+  Storage has to load on every replay. 500 had the lowest orchestrator time per target and kept every
+  history near 1,000 events; peak RSS varied little with the size.
+- **PROGRESS_CHUNK_SIZE = 50, kept.** 10, 50 and 250 differ by less than the run-to-run noise in every
+  measure, so the chunk is chosen for progress granularity alone: customStatus moves every 50 checks
+  inside a partition, 10 steps per 500.`;
+
+const throughput = `**What runs.** One node:http keep-alive server on 127.0.0.1 answering \`200 ok\`, in its own
+process: on this 2-core machine the client being measured has a core to itself and the server's work
+is not charged to it. The four ways drive it at the same concurrency C = 32, host.json's
+\`maxConcurrentActivityFunctions\` (the checks one worker runs at once), each with its own keep-alive
+agent:
+- *checkUrl*: \`checkUrlActivity({ url })\`, the activity's code path: CheckSpec validation, the guarded
+  request (guarded agents, the IP-literal network check, one deadline for the whole exchange, redirects
+  handled by us, the body streamed and counted but not kept), assertions and the result. Loopback needs
+  \`allowPrivateNetworks\`, the only difference from production.
+- *axios*: \`axios.get(url)\` on a keep-alive agent (buffers the body, goes through follow-redirects).
+- *node:http*: \`http.get\` with a keep-alive agent, body drained.
+- *autocannon*: \`node_modules/.bin/autocannon -c 32 -d 2 --json\`, its own process.
+
+The in-process ways take turns in 250 ms windows, 4 per round over 8 rounds in rotating order after a
+1 s warm-up each; autocannon runs once per round. A way's rate is its total requests over its total
+measured time, so load that comes and goes on the machine hits every way alike. *client CPU
+µs/request* is this process's CPU time per request (in-process ways). Code: bench/throughput/.
+
+**What the figures say.** The check path keeps the things that would hold it back out of the hot path,
+as the HTTP client was built (src/activities/http): agents are created once per address policy and
+reused (no per-call agent or TLS set-up), there is one axios instance configured once, bodies are
+streamed and counted rather than buffered, and redirects are followed by us with \`maxRedirects: 0\`,
+so axios does not wrap every request in follow-redirects. That is why checkUrl lands close to bare
+axios although it does more per request. Per-request cost over a minimal streaming axios call, from
+profiles and A/B runs while building this: about 55 µs for the abort signal and deadline timer plus
+our headers, 45 µs for the rest of guardedRequest (URL and hop checks, result), 55 µs for validation,
+assertions and the result object; axios itself is about a fifth of the client's CPU, which is most of
+the gap to raw node:http. Nothing here was worth changing in the HTTP client: the goal is met.`;
+
+const coldStart = `**What runs.** A fresh \`node\` process per measurement loads files the way the Functions worker
+does: package.json \`main\` (\`dist/src/{index.js,functions/*.js}\`), in order, with \`@azure/functions-core\`
+served by tests/host's stand-in, installed before the clock starts, so every function registers (the
+*functions* column counts them). The loader child is pre-bundled JS, so no TypeScript loader is on the
+clock. *load ms* is first require to last registration; *process ms* is spawn to exit as the parent
+saw it (Node's own start-up included). The baseline loads only \`@azure/functions\` and
+\`durable-functions\`. Variants alternate in rotating order, 15 rounds; the ratio is the median of the
+per-round ratios to the baseline. Code: bench/coldStart/.
+
+**What the figures changed.**
+- The storage and identity SDKs (about 600 modules) loaded with the app although no starter uses them.
+  They now load on first use (src/activities/storage/blobs.ts): the unbundled ratio went from 3.2 to
+  1.6 in that commit's measurement.
+- The rest of the unbundled gap is mostly module loading itself (about 200 more modules: zod, which
+  the schemas build at load, htmlparser2, cron-parser, our own files). One esbuild bundle
+  (scripts/bundleApp.ts) loads about as fast as the SDKs alone: one file to resolve, read and compile
+  instead of hundreds. \`@azure/functions-core\` (provided by the worker) and the lazily loaded storage
+  SDKs stay outside it.
+- **The deployment package should ship the bundle**: after staging, run
+  \`npx tsx scripts/bundleApp.ts --package dist/azure-package\` (the azure.yaml \`prepackage\` hook). It
+  replaces the staged dist/src with dist/src/index.js, which the unchanged \`main\` glob still matches,
+  so the worker finds every registration. \`npm start\` (\`func start\`), tests/host and the tests keep
+  the unbundled tsc build. tests/bench/bundleApp.test.ts loads the bundle in tests/host: the same
+  functions register, and a checkSites run completes and saves its report through the SDK loaded from
+  outside the bundle. \`func start\` itself cannot run here; bundling with \`@azure/functions-core\`
+  external is reported to work on Azure (Azure/azure-functions-nodejs-library#201, #260).`;
+
+export const notes = { fanOut, throughput, coldStart };

@@ -20,7 +20,12 @@ export interface BenchRun {
 const s = (ms: number) => fmt(ms / 1000, 2);
 
 export function renderGoals(run: BenchRun): string {
-  const rows = checkGoals(run).map((g) => [g.name, fmt(g.value, 2), g.limit, g.met ? 'met' : 'NOT met']);
+  const rows = checkGoals(run).map((g) => [
+    g.name,
+    fmt(g.value, 2),
+    g.limit,
+    g.met === undefined ? '' : g.met ? 'met' : 'NOT met',
+  ]);
   return table(['goal', 'value', 'target', ''], rows);
 }
 
@@ -30,6 +35,7 @@ function caseRow(c: FanOutCaseResult): string[] {
     c.design === 'flat' ? 'flat' : `partitioned (${fmt(c.partitionSize)})`,
     fmt(c.progressChunkSize ?? PROGRESS_CHUNK_SIZE),
     fmt(c.instances),
+    fmt(c.reps),
     s(c.wallMs),
     s(c.baselineMs),
     s(c.overheadMs),
@@ -47,6 +53,7 @@ const CASE_HEADERS = [
   'design',
   'chunk',
   'instances',
+  'pairs',
   'wall s',
   'baseline s',
   'overhead s',

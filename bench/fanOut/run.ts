@@ -10,6 +10,8 @@ import type { FanOutCase, FanOutFigures } from './fanOutChild';
 
 export interface FanOutOptions {
   sizes: number[];
+  /** Baseline/run pairs per case at size n (each figure is the minimum over them). */
+  reps: (n: number) => number;
   /** The partitioned design's partition size (the app's PARTITION_SIZE). */
   partitionSize: number;
   /** The app's PROGRESS_CHUNK_SIZE (what the main matrix runs with). */
@@ -56,12 +58,20 @@ export async function runFanOut(options: FanOutOptions): Promise<FanOutResult> {
     n: number,
     partitionSize: number,
     progressChunkSize: number,
+    reps: number,
   ): Promise<FanOutCaseResult> => {
-    const spec: FanOutCase = { targetUrl, n, partitionSize, progressChunkSize, timeoutMs: options.timeoutMs };
+    const spec: FanOutCase = {
+      targetUrl,
+      n,
+      partitionSize,
+      progressChunkSize,
+      reps,
+      timeoutMs: options.timeoutMs,
+    };
     const { stdout, wallMs } = await runToCompletion(
       process.execPath,
       tsxArgs(path.join(BENCH_DIR, 'fanOut', 'fanOutChild.ts'), JSON.stringify(spec)),
-      { timeoutMs: options.timeoutMs + 60_000, cwd: REPO_ROOT },
+      { timeoutMs: (options.timeoutMs + 30_000) * (reps + 1), cwd: REPO_ROOT },
     );
     const figures = lastJsonLine<FanOutFigures>(stdout);
     const overheadMs = figures.wallMs - figures.baselineMs;
@@ -82,15 +92,18 @@ export async function runFanOut(options: FanOutOptions): Promise<FanOutResult> {
   try {
     const cases: FanOutCaseResult[] = [];
     for (const n of options.sizes) {
-      cases.push(await run(n, options.partitionSize, options.progressChunkSize));
-      if (options.flat && n > options.partitionSize)
-        cases.push(await run(n, FLAT, options.progressChunkSize));
+      const reps = options.reps(n);
+      cases.push(await run(n, options.partitionSize, options.progressChunkSize, reps));
+      if (options.flat && n > options.partitionSize) {
+        cases.push(await run(n, FLAT, options.progressChunkSize, reps));
+      }
     }
     const sweep: FanOutCaseResult[] = [];
     if (options.sweep) {
       const { n, partitionSizes, progressChunkSizes } = options.sweep;
-      for (const size of partitionSizes) sweep.push(await run(n, size, options.progressChunkSize));
-      for (const size of progressChunkSizes) sweep.push(await run(n, options.partitionSize, size));
+      // One pair each: the sweep is read for its orchestrator time, replays and memory.
+      for (const size of partitionSizes) sweep.push(await run(n, size, options.progressChunkSize, 1));
+      for (const size of progressChunkSizes) sweep.push(await run(n, options.partitionSize, size, 1));
     }
     const { onCase: _onCase, ...rest } = options;
     return { options: rest, cases, sweep };

@@ -11,9 +11,10 @@ import { axiosDriver, checkUrlDriver, nodeHttpDriver, type Driver } from './driv
 
 export interface ThroughputOptions {
   concurrency: number;
-  /** Turns each way gets. */
+  /** Rounds; each gives every in-process way `turns` windows, then autocannon one run. */
   rounds: number;
-  /** Measured milliseconds per turn for the in-process ways. */
+  turns: number;
+  /** Measured milliseconds per window for the in-process ways. */
   windowMs: number;
   /** Seconds per turn for autocannon (whole seconds: its -d). */
   autocannonSeconds: number;
@@ -53,17 +54,19 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
       await closedLoop(driver.once, { concurrency: options.concurrency, durationMs: 1000, warmupMs: 0 });
     }
     for (let round = 0; round < options.rounds; round++) {
-      for (const driver of rotate(drivers, round)) {
-        const r = await closedLoop(driver.once, {
-          concurrency: options.concurrency,
-          durationMs: options.windowMs,
-          warmupMs: 0,
-        });
-        const t = totals.get(driver.name as Way)!;
-        t.requests += r.requests;
-        t.ms += r.elapsedMs;
-        t.cpuMicros += r.cpuMicrosPerRequest * r.requests;
-        failures += r.failures;
+      for (let turn = 0; turn < options.turns; turn++) {
+        for (const driver of rotate(drivers, round + turn)) {
+          const r = await closedLoop(driver.once, {
+            concurrency: options.concurrency,
+            durationMs: options.windowMs,
+            warmupMs: 0,
+          });
+          const t = totals.get(driver.name as Way)!;
+          t.requests += r.requests;
+          t.ms += r.elapsedMs;
+          t.cpuMicros += r.cpuMicrosPerRequest * r.requests;
+          failures += r.failures;
+        }
       }
       const cannon = await runAutocannon(url, options.concurrency, options.autocannonSeconds);
       const t = totals.get('autocannon')!;
