@@ -1,25 +1,11 @@
 // POST /api/checks as a client uses it: start, follow Location / statusQueryGetUri while honouring
 // Retry-After, read the run view, purge the run, and every way a request can be refused.
-import { createApi, retryAfterSeconds, type Api } from './support/api';
-import { startDeployment, type Deployment } from './support/deployment';
-import { startTargetSite, type TargetSite } from './support/targetSite';
+import { retryAfterSeconds } from './support/api';
+import { useE2e } from './support/suite';
 
 jest.setTimeout(180_000);
 
-let deployment: Deployment;
-let api: Api;
-let site: TargetSite;
-
-beforeAll(async () => {
-  site = await startTargetSite();
-  deployment = await startDeployment();
-  api = await createApi(deployment);
-});
-
-afterAll(async () => {
-  await deployment?.stop();
-  await site?.close();
-});
+const e2e = useE2e();
 
 const MANAGEMENT_URLS = [
   'statusQueryGetUri',
@@ -29,16 +15,20 @@ const MANAGEMENT_URLS = [
 ];
 
 test('202 with Location, Retry-After and the management URLs; following Location ends in the output', async () => {
-  const started = await api.http.post('/api/checks', {
+  const started = await e2e.api.http.post('/api/checks', {
     name: 'e2e three targets',
-    targets: [site.url('/ok'), { url: site.url('/missing') }, { url: site.url('/broken'), method: 'get' }],
+    targets: [
+      e2e.site.url('/ok'),
+      { url: e2e.site.url('/missing') },
+      { url: e2e.site.url('/broken'), method: 'get' },
+    ],
   });
   expect(started.status).toBe(202);
   expect(started.headers.location).toBe(started.data.statusQueryGetUri);
   expect(retryAfterSeconds(started)).toBeGreaterThan(0);
   for (const key of MANAGEMENT_URLS) expect(started.data[key]).toEqual(expect.any(String));
 
-  const done = await api.followUntilDone(started);
+  const done = await e2e.api.followUntilDone(started);
   expect(done.status).toBe(200);
   expect(done.data).toMatchObject({
     instanceId: started.data.id,
@@ -53,16 +43,16 @@ test('202 with Location, Retry-After and the management URLs; following Location
 });
 
 test('following statusQueryGetUri from the body, then the run view, then purging the history', async () => {
-  const started = await api.http.post('/api/checks', { targets: [site.url('/ok')] });
+  const started = await e2e.api.http.post('/api/checks', { targets: [e2e.site.url('/ok')] });
   expect(started.status).toBe(202);
-  const done = await api.followUntilDone({
+  const done = await e2e.api.followUntilDone({
     ...started,
     headers: { ...started.headers, location: started.data.statusQueryGetUri },
   });
   expect(done.data.runtimeStatus).toBe('Completed');
 
   const id = started.data.id as string;
-  const view = await api.http.get(`/api/runs/${encodeURIComponent(id)}`);
+  const view = await e2e.api.http.get(`/api/runs/${encodeURIComponent(id)}`);
   expect(view.status).toBe(200);
   expect(view.data).toMatchObject({
     instanceId: id,
@@ -77,10 +67,10 @@ test('following statusQueryGetUri from the body, then the run view, then purging
   expect(Date.parse(view.data.lastUpdatedTime)).toBeGreaterThanOrEqual(Date.parse(view.data.createdTime));
   expect(view.data.links.purgeHistoryDeleteUri).toEqual(expect.any(String));
 
-  const purged = await api.http.delete(started.data.purgeHistoryDeleteUri);
+  const purged = await e2e.api.http.delete(started.data.purgeHistoryDeleteUri);
   expect(purged.status).toBe(200);
   expect(purged.data).toEqual({ instancesDeleted: 1 });
-  const gone = await api.http.get(`/api/runs/${encodeURIComponent(id)}`);
+  const gone = await e2e.api.http.get(`/api/runs/${encodeURIComponent(id)}`);
   expect(gone.status).toBe(404);
   expect(gone.headers['content-type']).toContain('application/problem+json');
 });
@@ -125,18 +115,20 @@ describe('bad input: 400 problem+json naming the field', () => {
   ];
 
   test('one target more than the documented limit', async () => {
-    const schemas = api.contract.document.components as {
+    const schemas = e2e.api.contract.document.components as {
       schemas: { CheckRequest: { properties: { targets: { maxItems: number } } } };
     };
     const limit = schemas.schemas.CheckRequest.properties.targets.maxItems;
     const targets = Array.from({ length: limit + 1 }, (_, i) => `http://127.0.0.1/${i}`);
-    const res = await api.http.post('/api/checks', { targets });
+    const res = await e2e.api.http.post('/api/checks', { targets });
     expect(res.status).toBe(400);
     expect(res.data.errors).toEqual([{ field: 'targets', message: `at most ${limit} targets per request` }]);
   });
 
   test.each(cases)('%s', async (_label, body, field) => {
-    const res = await api.http.post('/api/checks', body, { headers: { 'content-type': 'application/json' } });
+    const res = await e2e.api.http.post('/api/checks', body, {
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.data).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
@@ -145,7 +137,7 @@ describe('bad input: 400 problem+json naming the field', () => {
   });
 
   test('a body over 1 MiB gets 413', async () => {
-    const res = await api.http.post('/api/checks', {
+    const res = await e2e.api.http.post('/api/checks', {
       targets: ['http://127.0.0.1/'],
       name: 'x'.repeat(1_100_000),
     });

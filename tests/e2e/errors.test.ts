@@ -1,22 +1,11 @@
 // Every error path answers application/problem+json: unknown paths 404 (the catch-all route), every
 // method a documented path does not support 405 with Allow (derived from the OpenAPI document, so
 // a new endpoint is covered without editing this file), unknown and malformed run ids.
-import { createApi, type Api } from './support/api';
-import { startDeployment, type Deployment } from './support/deployment';
+import { useE2e } from './support/suite';
 
 jest.setTimeout(120_000);
 
-let deployment: Deployment;
-let api: Api;
-
-beforeAll(async () => {
-  deployment = await startDeployment();
-  api = await createApi(deployment);
-});
-
-afterAll(async () => {
-  await deployment?.stop();
-});
+const e2e = useE2e();
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -38,18 +27,18 @@ test.each([
   ['PUT', '/api/openapi.json/x'],
   ['GET', '/api/CHECKS/x'],
 ])('%s %s is an unknown path: 404', async (method, url) => {
-  const res = await api.http.request({ method, url, data: method === 'GET' ? undefined : {} });
+  const res = await e2e.api.http.request({ method, url, data: method === 'GET' ? undefined : {} });
   expectProblem(res, 404);
 });
 
 test('every method a documented path does not support gets 405 with Allow', async () => {
-  const paths = Object.keys(api.contract.document.paths as object);
+  const paths = Object.keys(e2e.api.contract.document.paths as object);
   expect(paths.length).toBeGreaterThan(5);
   for (const template of paths) {
     const url = `/api${template.replace('{name}', 'fine').replace('{instanceId}', 'some-run')}`;
-    const allowed = api.contract.methods(template);
+    const allowed = e2e.api.contract.methods(template);
     for (const method of METHODS.filter((m) => !allowed.includes(m))) {
-      const res = await api.http.request({ method, url, data: method === 'GET' ? undefined : {} });
+      const res = await e2e.api.http.request({ method, url, data: method === 'GET' ? undefined : {} });
       expectProblem(res, 405);
       expect(res.headers.allow?.split(', ').sort()).toEqual([...allowed].sort());
     }
@@ -57,7 +46,7 @@ test('every method a documented path does not support gets 405 with Allow', asyn
 });
 
 test('an unknown run id: 404', async () => {
-  const res = await api.http.get('/api/runs/no-such-run');
+  const res = await e2e.api.http.get('/api/runs/no-such-run');
   expectProblem(res, 404);
   expect(res.data.detail).toContain('no-such-run');
 });
@@ -67,7 +56,7 @@ test.each([
   ['257 characters', 'r'.repeat(257)],
   ['a backslash', 'a%5Cb'],
 ])('a run id with %s: 400 naming instanceId', async (_label, id) => {
-  const res = await api.http.get(`/api/runs/${id}`);
+  const res = await e2e.api.http.get(`/api/runs/${id}`);
   expectProblem(res, 400);
   expect(res.data.errors.map((e: { field: string }) => e.field)).toEqual(['instanceId']);
 });

@@ -3,27 +3,14 @@
 // finds it through GET /api/runs/{instanceId}.
 import { CronExpressionParser } from 'cron-parser';
 import { sweepInstanceId } from '../../src/core/instanceIds';
-import { createApi, type Api } from './support/api';
-import { startDeployment, type Deployment } from './support/deployment';
-import { startTargetSite, type TargetSite } from './support/targetSite';
+import { useE2e } from './support/suite';
 
 jest.setTimeout(180_000);
 
-let deployment: Deployment;
-let api: Api;
-let site: TargetSite;
-
-beforeAll(async () => {
-  site = await startTargetSite();
-  deployment = await startDeployment({
-    settings: { SITEWATCH_TARGETS: JSON.stringify([site.url('/ok'), { url: site.url('/missing') }]) },
-  });
-  api = await createApi(deployment);
-});
-
-afterAll(async () => {
-  await deployment?.stop();
-  await site?.close();
+const e2e = useE2e({
+  settings: (site) => ({
+    SITEWATCH_TARGETS: JSON.stringify([site.url('/ok'), { url: site.url('/missing') }]),
+  }),
 });
 
 /** The run id of the schedule's occurrence at `at` (the latest one at or before it). */
@@ -36,10 +23,10 @@ function occurrenceId(schedule: string, at: Date): string {
 }
 
 test('POST /admin/functions/scheduledSweep starts the sweep, which checks the configured targets', async () => {
-  const before = occurrenceId(deployment.sweepSchedule, new Date());
-  const fired = await api.http.post('/admin/functions/scheduledSweep', {});
+  const before = occurrenceId(e2e.deployment.sweepSchedule, new Date());
+  const fired = await e2e.api.http.post('/admin/functions/scheduledSweep', {});
   expect(fired.status).toBe(202);
-  const after = occurrenceId(deployment.sweepSchedule, new Date());
+  const after = occurrenceId(e2e.deployment.sweepSchedule, new Date());
 
   // An occurrence boundary may fall between the two readings; the run has one of the two ids.
   const candidates = [...new Set([before, after])];
@@ -50,7 +37,7 @@ test('POST /admin/functions/scheduledSweep starts the sweep, which checks the co
   };
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const answers = await Promise.all(candidates.map((id) => api.http.get(`/api/runs/${id}`)));
+    const answers = await Promise.all(candidates.map((id) => e2e.api.http.get(`/api/runs/${id}`)));
     const found = answers.find((a) => a.status === 200 && a.data.runtimeStatus === 'Completed');
     if (found) {
       view = found.data;
@@ -63,6 +50,6 @@ test('POST /admin/functions/scheduledSweep starts the sweep, which checks the co
 
   expect(view.instanceId).toMatch(/^sweep-\d{8}T\d{6}Z$/);
   expect(view).toMatchObject({ orchestrator: 'checkSites', runtimeStatus: 'Completed' });
-  if (deployment.local) expect(view.summary).toMatchObject({ total: 2, up: 1, down: 1 });
+  if (e2e.deployment.local) expect(view.summary).toMatchObject({ total: 2, up: 1, down: 1 });
   else expect(view.summary.total).toBeGreaterThan(0);
 });

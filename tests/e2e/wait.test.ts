@@ -1,28 +1,14 @@
 // `?wait=<seconds>` behaves the same on every starter: the same validation, the same cap (read from
 // the OpenAPI document, which takes it from SITEWATCH_MAX_WAIT_SECONDS), 202 without it and 200
 // with the output when the run finishes in time.
-import { createApi, retryAfterSeconds, type Api } from './support/api';
-import { startDeployment, type Deployment } from './support/deployment';
-import { startTargetSite, type TargetSite } from './support/targetSite';
+import { retryAfterSeconds } from './support/api';
+import { useE2e } from './support/suite';
 
 jest.setTimeout(180_000);
 
 const LOCAL_CAP = 25;
 
-let deployment: Deployment;
-let api: Api;
-let site: TargetSite;
-
-beforeAll(async () => {
-  site = await startTargetSite();
-  deployment = await startDeployment({ settings: { SITEWATCH_MAX_WAIT_SECONDS: String(LOCAL_CAP) } });
-  api = await createApi(deployment);
-});
-
-afterAll(async () => {
-  await deployment?.stop();
-  await site?.close();
-});
+const e2e = useE2e({ settings: () => ({ SITEWATCH_MAX_WAIT_SECONDS: String(LOCAL_CAP) }) });
 
 interface Starter {
   path: string;
@@ -34,14 +20,18 @@ interface Starter {
 const starters: Array<[string, Starter]> = [
   [
     'checks',
-    { path: '/api/checks', body: () => ({ targets: [site.url('/ok')] }), output: { summary: { total: 1 } } },
+    {
+      path: '/api/checks',
+      body: () => ({ targets: [e2e.site.url('/ok')] }),
+      output: { summary: { total: 1 } },
+    },
   ],
-  ['audits', { path: '/api/audits', body: () => ({ url: site.url('/page') }), output: { ok: true } }],
+  ['audits', { path: '/api/audits', body: () => ({ url: e2e.site.url('/page') }), output: { ok: true } }],
 ];
 
 /** The documented cap of the `wait` parameter of an operation. */
 function documentedCap(path: string): number {
-  const operation = api.contract.operation('post', path.replace(/^\/api/, '')) as unknown as {
+  const operation = e2e.api.contract.operation('post', path.replace(/^\/api/, '')) as unknown as {
     parameters: Array<{ name: string; schema: { maximum: number } }>;
   };
   return operation.parameters.find((p) => p.name === 'wait')!.schema.maximum;
@@ -50,7 +40,7 @@ function documentedCap(path: string): number {
 test('the document states the same cap on every starter, and it is the configured one', () => {
   const caps = starters.map(([, s]) => documentedCap(s.path));
   expect(new Set(caps).size).toBe(1);
-  if (deployment.local) expect(caps[0]).toBe(LOCAL_CAP);
+  if (e2e.deployment.local) expect(caps[0]).toBe(LOCAL_CAP);
 });
 
 describe.each(starters)('POST /api/%s', (_name, starter) => {
@@ -60,7 +50,7 @@ describe.each(starters)('POST /api/%s', (_name, starter) => {
     ['fractional', () => '1.5'],
     ['not a number', () => 'soon'],
   ])('?wait %s: 400 naming wait', async (_label, value) => {
-    const res = await api.http.post(
+    const res = await e2e.api.http.post(
       `${starter.path}?wait=${value(documentedCap(starter.path))}`,
       starter.body(),
     );
@@ -69,14 +59,17 @@ describe.each(starters)('POST /api/%s', (_name, starter) => {
   });
 
   test('?wait=0 answers 202 at once', async () => {
-    const res = await api.http.post(`${starter.path}?wait=0`, starter.body());
+    const res = await e2e.api.http.post(`${starter.path}?wait=0`, starter.body());
     expect(res.status).toBe(202);
     expect(retryAfterSeconds(res)).toBeGreaterThan(0);
-    await api.followUntilDone(res); // let it finish before the host stops
+    await e2e.api.followUntilDone(res); // let it finish before the host stops
   });
 
   test('?wait=<cap> answers 200 with the output when the run finishes in time', async () => {
-    const res = await api.http.post(`${starter.path}?wait=${documentedCap(starter.path)}`, starter.body());
+    const res = await e2e.api.http.post(
+      `${starter.path}?wait=${documentedCap(starter.path)}`,
+      starter.body(),
+    );
     expect(res.status).toBe(200);
     expect(res.data).toMatchObject(starter.output);
   });

@@ -44,19 +44,6 @@ const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
 ];
 const FINAL_STATUSES: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
 
-/** The JSON body of GET instances/{id}, as the extension's StatusResponsePayload serialises it. */
-export interface StatusPayload {
-  name: string;
-  instanceId: string;
-  runtimeStatus: RuntimeStatus;
-  input: unknown;
-  customStatus: unknown;
-  output: unknown;
-  createdTime: string;
-  lastUpdatedTime: string;
-  historyEvents?: unknown[];
-}
-
 /**
  * Serves one request whose path, relative to the API base, is `subPath` (e.g. `instances/abc`).
  * `origin` is the request's own origin; check-status URLs are built on it, as the extension does.
@@ -298,8 +285,9 @@ export function statusCodeFor(status: RuntimeStatus, failAs500 = false): number 
   }
 }
 
-export function toStatusPayload(status: WireStatus): StatusPayload {
-  const payload: StatusPayload = {
+/** The JSON body of GET instances/{id}, as the extension's StatusResponsePayload serialises it. */
+export function toStatusPayload(status: WireStatus): WireStatus {
+  const payload: WireStatus = {
     name: status.name,
     instanceId: status.instanceId,
     runtimeStatus: status.runtimeStatus,
