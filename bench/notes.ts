@@ -42,15 +42,27 @@ orchestrator time and the replay counts are the steady figures.
   episodes grow with the number of partitions: a cost in N^2 / PARTITION_SIZE. It now validates only
   the envelope; each partition validates its own slice (commit "perf(fan-out): ..."; orchestrator time
   at N = 10,000 went from 878 ms to 603 ms in that commit's measurement).
-- **PARTITION_SIZE = 500, kept** (decided 2026-11-25 from the tuning runs at N = 10,000). Smaller
-  partitions (100, 250) spend more orchestrator time per target (more instances, episodes, sub-orchestration
-  events and part blobs for the same checks); larger ones (1,000, 2,500) replay more events (at 2,500
-  more than twice as many as at 500) and keep a longer history per instance, which is what Azure
-  Storage has to load on every replay. 500 had the lowest orchestrator time per target and kept every
-  history near 1,000 events; peak RSS varied little with the size.
+- **PARTITION_SIZE = 500, kept** (decided 2026-11-25 from the tuning runs at N = 10,000, repeated over
+  several runs). Orchestrator time per target is about the same from 100 to 1,000 (within the noise,
+  roughly 40-60 µs) and doubles at 2,500. Events replayed are lowest up to 500 and grow beyond it (at
+  1,000 about a third more, at 2,500 more than twice as many), because a longer history is replayed
+  more often; that history is also what Azure Storage loads for every replay. Smaller partitions buy
+  nothing here and cost more instances, episodes, part blobs and sub-orchestration messages (at 100:
+  101 instances and about 4x the episodes), each a storage transaction in Azure. 500 is the largest
+  size that keeps replays at their minimum, and it keeps each history near 1,000 events.
 - **PROGRESS_CHUNK_SIZE = 50, kept.** 10, 50 and 250 differ by less than the run-to-run noise in every
   measure, so the chunk is chosen for progress granularity alone: customStatus moves every 50 checks
-  inside a partition, 10 steps per 500.`;
+  inside a partition, 10 steps per 500.
+- Peak RSS does not separate the designs reliably on this host: it keeps every history in memory and
+  runs the activities in the same process.
+
+**Still growing with N (not changed here).** The parent of a partitioned run still costs a little more
+per target as N grows (its orchestrator time per target creeps up from 1,000 to 10,000): the SDK
+returns the full action list on every episode, so each parent episode carries all N targets in its
+sub-orchestration inputs, and the extension hands it the whole input back in ExecutionStarted. At the
+API's ceiling (SITEWATCH_MAX_TARGETS up to 100,000) that is megabytes per parent episode. Passing the
+partitions a blob reference (write the targets once, each partition reads its slice) would make the
+parent's episodes independent of N.`;
 
 const throughput = `**What runs.** One node:http keep-alive server on 127.0.0.1 answering \`200 ok\`, in its own
 process: on this 2-core machine the client being measured has a core to itself and the server's work
