@@ -27,9 +27,9 @@ partitioned run), then measure *pairs*: a baseline, then a run. Code: bench/fanO
   \`progressChunkSize\` are orchestration inputs used only by this benchmark (the starters never set them).
 - Goal: total wall-time overhead at 10,000 targets / at 1,000 <= 12 (per-target overhead at most 1.2x).
 
-**Reading it.** The flat design's replays grow with the square of N (each episode re-reads a history
-that grows with N); partitions bound every history by PARTITION_SIZE, so replays, orchestrator time
-and overhead grow about linearly. The test host delivers completions that arrive while an episode is
+**Reading it.** The flat design's replays grow faster than N (every episode re-reads a history that
+grows with N); partitions bound every history by PARTITION_SIZE, so replays, orchestrator time and
+overhead grow about linearly. The test host delivers completions that arrive while an episode is
 pending in one batch, so a flat run here needs few episodes. The Azure Storage provider pulls
 control-queue messages 32 at a time by default (\`controlQueueBatchSize\`, Durable Functions host.json
 settings), so a flat run there replays its long history far more often than here, while a partition's
