@@ -90,16 +90,23 @@ describe('azure.yaml', () => {
     expect(isIgnored(rules, 'node_modules', true)).toBe(false);
   });
 
-  it.each(['posix', 'windows'] as const)('the %s prepackage hook builds, then stages into dist', (os) => {
-    const hook = api.hooks.prepackage[os];
-    expect(hook.shell).toBe(os === 'posix' ? 'sh' : 'pwsh');
-    const [build, stage] = hook.run.split('&&').map((part) => part.trim());
-    expect(build).toBe('npm run build');
-    const script = /^npx tsx (\S+) --out (\S+)$/.exec(stage);
-    expect(script).not.toBeNull();
-    expect(existsSync(join(REPO_ROOT, script?.[1] ?? ''))).toBe(true);
-    expect(script?.[2]).toBe(api.dist);
-  });
+  it.each(['posix', 'windows'] as const)(
+    'the %s prepackage hook builds, stages into dist, then bundles the staged app',
+    (os) => {
+      const hook = api.hooks.prepackage[os];
+      expect(hook.shell).toBe(os === 'posix' ? 'sh' : 'pwsh');
+      const [build, stage, bundle] = hook.run.split('&&').map((part) => part.trim());
+      expect(build).toBe('npm run build');
+      const script = /^npx tsx (\S+) --out (\S+)$/.exec(stage);
+      expect(script).not.toBeNull();
+      expect(existsSync(join(REPO_ROOT, script?.[1] ?? ''))).toBe(true);
+      expect(script?.[2]).toBe(api.dist);
+      const bundler = /^npx tsx (\S+) --package (\S+)$/.exec(bundle ?? '');
+      expect(bundler).not.toBeNull();
+      expect(existsSync(join(REPO_ROOT, bundler?.[1] ?? ''))).toBe(true);
+      expect(bundler?.[2]).toBe(api.dist);
+    },
+  );
 });
 
 describe('host.json and local.settings.json', () => {
