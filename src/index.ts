@@ -1,5 +1,6 @@
 // The app's entry point: the worker loads this file (package.json "main"), and every import
 // registers its functions with the Functions host.
+
 // Activities: the I/O.
 import './activities/checkUrl';
 import './activities/saveReport';

@@ -24,3 +24,8 @@ export const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'Cont
 export function isConflict(error: unknown): boolean {
   return error instanceof Error && /status code: 409\b/.test(error.message);
 }
+
+/** A failed run's message, first line only: the runtime may append a stack trace after it. */
+export function failureMessage(output: unknown): string {
+  return String(output ?? 'unknown error').split('\n')[0] ?? '';
+}

@@ -2,14 +2,9 @@ import type { DurableOrchestrationStatus } from 'durable-functions';
 import { ReportLink, RunId, type ManagementUrls, type RunView } from '../core/apiSchemas';
 import { AuditCounts } from '../core/auditSchemas';
 import { Summary } from '../core/summary';
-import { findStatus } from './durableStatus';
+import { failureMessage, findStatus } from './durableStatus';
 import { problem, validationProblem } from './http/problem';
 import { durableRoute } from './http/route';
-
-/** A failure's first line: the orchestrator's message without any stack the runtime appended. */
-export function failureMessage(output: unknown): string {
-  return String(output ?? 'unknown error').split('\n')[0] ?? '';
-}
 
 function field(output: unknown, key: string): unknown {
   return output && typeof output === 'object' && key in output

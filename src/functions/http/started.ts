@@ -3,6 +3,7 @@ import type { DurableClient } from 'durable-functions';
 import { z } from 'zod';
 import { settings } from '../../settings';
 import type { Parsed } from './body';
+import { failureMessage } from '../durableStatus';
 import { problem, validationProblem } from './problem';
 
 export function waitQuerySchema(maxWaitSeconds: number) {
@@ -57,8 +58,7 @@ export async function startedResponse(
     const status = await client.getStatus(instanceId);
     const payload = client.createHttpManagementPayload(instanceId);
     return problem(500, {
-      // First line only: the output of a failed run can carry a stack trace.
-      detail: `The run ${instanceId} failed: ${String(status.output ?? 'unknown error').split('\n')[0]}`,
+      detail: `The run ${instanceId} failed: ${failureMessage(status.output)}`,
       instance: payload.statusQueryGetUri,
     });
   }
