@@ -44,6 +44,8 @@ if (await portInUse(10000)) {
     [
       '--silent',
       '--skipApiVersionCheck',
+      // Azurite reports telemetry to Application Insights unless told not to; a local emulator has no business calling out.
+      '--disableTelemetry',
       '--location',
       path.join(root, '.azurite'),
       '--blobHost',
