@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { adminFunctionName, serveAdmin } from './api/admin';
 import { WEBHOOK_PATH } from './api/clientBinding';
 import { serveManagementApi, type ManagementApiDeps } from './api/management';
-import { rpcSubPath, serveRpc } from './api/rpc';
+import { rpcSubPath } from './api/rpc';
 import { sendError, sendJson } from './httpUtil';
 import { buildRouteTable, serveHttpTrigger } from './triggers/http';
 import type { DurableBackend, HostSettings, Invoker, Registry } from './types';
@@ -52,7 +52,7 @@ export async function startServer(deps: ServerDeps, options: ServerOptions = {})
       return serveManagementApi(req, res, pathname.slice(WEBHOOK_PATH.length + 1), origin, durableDeps());
     }
     const rpc = rpcSubPath(pathname);
-    if (rpc !== undefined) return serveRpc(req, res, rpc, origin, durableDeps());
+    if (rpc !== undefined) return serveManagementApi(req, res, rpc, origin, durableDeps());
     const adminName = adminFunctionName(pathname);
     if (adminName !== undefined) return serveAdmin(req, res, adminName, { ...deps, logError });
     if (pathname === '/admin/host/status') return sendJson(res, 200, { state: 'Running' });

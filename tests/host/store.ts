@@ -5,8 +5,7 @@ import type { HistoryEvent, InstanceFilter, RuntimeStatus, StatusQuery, WireStat
 import type { ReplayState } from './engine/replay';
 import type { RetryOptionsWire } from './engine/retry';
 
-export const FINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
-export const isFinal = (s: RuntimeStatus): boolean => FINAL_STATUSES.includes(s);
+export { FINAL_STATUSES, isFinal } from './types';
 
 /** A retried activity or sub-orchestration: one action, several attempts and timers. */
 export interface RetryState {

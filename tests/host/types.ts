@@ -47,6 +47,10 @@ export interface HostSettings {
 export type RuntimeStatus =
   'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
 
+/** Statuses an instance never leaves (until it is purged or replaced by a new start). */
+export const FINAL_STATUSES: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
+export const isFinal = (status: RuntimeStatus): boolean => FINAL_STATUSES.includes(status);
+
 export interface HistoryEvent {
   EventType: number;
   EventId: number;

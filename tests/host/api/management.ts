@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, RequestError, sendError, sendJson } from '../httpUtil';
 import {
   HostError,
+  isFinal,
   type DurableBackend,
   type InstanceFilter,
   type OperationOutcome,
@@ -42,7 +43,6 @@ const RUNTIME_STATUSES: readonly RuntimeStatus[] = [
   'Terminated',
   'Suspended',
 ];
-const FINAL_STATUSES: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
 
 /**
  * Serves one request whose path, relative to the API base, is `subPath` (e.g. `instances/abc`).
@@ -169,7 +169,7 @@ class Handlers {
   purge(instanceId: string): void {
     const status = this.deps.durable.getStatus(instanceId, { showInput: false });
     if (!status) return sendError(this.res, 404, `No instance with ID '${instanceId}' found.`);
-    if (!FINAL_STATUSES.has(status.runtimeStatus)) {
+    if (!isFinal(status.runtimeStatus)) {
       return sendError(
         this.res,
         412,
@@ -195,7 +195,7 @@ class Handlers {
   async raiseEvent(instanceId: string, eventName: string): Promise<void> {
     const status = this.deps.durable.getStatus(instanceId, { showInput: false });
     if (!status) return sendError(this.res, 404, `No instance with ID '${instanceId}' found.`);
-    if (FINAL_STATUSES.has(status.runtimeStatus)) {
+    if (isFinal(status.runtimeStatus)) {
       return sendError(this.res, 410, `Instance '${instanceId}' is ${status.runtimeStatus}.`);
     }
     const body = await readBody(this.req);
@@ -254,7 +254,7 @@ class Handlers {
       }
       const status = await waitForFinal(this.deps.durable, instanceId, timeout * 1000, interval * 1000);
       if (status?.runtimeStatus === 'Completed') return sendJson(this.res, 200, status.output ?? null);
-      if (status && FINAL_STATUSES.has(status.runtimeStatus)) return this.sendStatus(status, false);
+      if (status && isFinal(status.runtimeStatus)) return this.sendStatus(status, false);
     }
     const payload = managementPayload(this.origin, instanceId, this.urlOptions());
     const { rewindPostUri: _rewind, ...checkStatus } = payload;
@@ -339,7 +339,7 @@ async function waitForFinal(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = durable.getStatus(instanceId);
-    if (status && FINAL_STATUSES.has(status.runtimeStatus)) return status;
+    if (status && isFinal(status.runtimeStatus)) return status;
     const remaining = deadline - Date.now();
     if (remaining <= 0) return status;
     await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, remaining)));
