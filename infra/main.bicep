@@ -253,7 +253,8 @@ module functionApp 'modules/functionApp.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     durableBackend: durableBackend
-    durableTaskSchedulerEndpoint: useScheduler ? scheduler.outputs.endpoint : ''
+    // `.?`: the module is conditional, so its outputs may be null (Bicep BCP318).
+    durableTaskSchedulerEndpoint: scheduler.?outputs.endpoint ?? ''
     taskHubName: taskHubName
     sweepSchedule: sweepSchedule
     monitorsSchedule: monitorsSchedule
@@ -282,5 +283,5 @@ output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output DURABLE_BACKEND string = durableBackend
 output TASKHUB_NAME string = taskHubName
-output DURABLE_TASK_SCHEDULER_NAME string = useScheduler ? scheduler.outputs.name : ''
-output DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler.outputs.endpoint : ''
+output DURABLE_TASK_SCHEDULER_NAME string = scheduler.?outputs.name ?? ''
+output DURABLE_TASK_SCHEDULER_ENDPOINT string = scheduler.?outputs.endpoint ?? ''

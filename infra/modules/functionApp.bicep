@@ -193,24 +193,15 @@ var sitewatchSettings = {
   SITEWATCH_CONFIG_CONTAINER: configContainerName
 }
 
-// Durable Task Scheduler: switch the provider with host.json overrides (app settings named
-// AzureFunctionsJobHost__path__to__setting), so host.json stays one file for both backends.
-// - host.json override: https://learn.microsoft.com/azure/azure-functions/functions-host-json#override-hostjson-values
-// - type azureManaged + connectionStringName, and the connection string format
-//   "Endpoint=...;Authentication=ManagedIdentity;ClientID=<client id>":
-//   https://learn.microsoft.com/azure/azure-functions/durable/durable-task-scheduler/quickstart-durable-task-scheduler
-//   https://learn.microsoft.com/azure/azure-functions/durable/durable-task-scheduler/durable-task-scheduler-identity
-//   The extension's own E2E tests switch backends with these same settings
-//   (Azure/azure-functions-durable-extension, test/e2e/Tests/Fixtures/FixtureHelpers.cs).
-// - connectionName is overridden too: host.json sets connectionName = AzureWebJobsStorage for the
-//   Azure Storage provider, and the azureManaged provider reads connectionName before
-//   connectionStringName (Azure/azure-functions-durable-extension,
-//   src/WebJobs.Extensions.DurableTask.Scale/AzureManaged/AzureManagedScalabilityProviderFactory.cs).
+// Durable Task Scheduler: only the connection string. The provider itself (type azureManaged,
+// connectionStringName DURABLE_TASK_SCHEDULER_CONNECTION_STRING) is chosen in the host.json the
+// prepackage hook stages for this backend (infra/scripts/durableHostJson.ts): the scale controller
+// reads the host.json file, never AzureFunctionsJobHost__* overrides
+// (Azure/azure-functions-durable-extension#2622). Connection string format, with the user-assigned
+// identity's client id:
+// https://learn.microsoft.com/azure/azure-functions/durable/durable-task-scheduler/durable-task-scheduler-identity
 var durableTaskSchedulerSettings = durableBackend == 'DurableTaskScheduler' ? {
   DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
-  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
-  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
-  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
 } : {}
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -3,10 +3,17 @@
 //   - the files listPackageFiles keeps (host.json, package.json, package-lock.json, dist/src/**/*.js),
 //   - node_modules with production dependencies only, copied from the installed tree per
 //     package-lock.json (what `npm ci --omit=dev --omit=optional` would install), so no
-//     test/build tooling and no Core Tools download ship to Azure.
-// Run after `npm run build`:  npx tsx infra/scripts/stagePackage.ts [--out dist/azure-package]
-import { cpSync, existsSync, mkdirSync, copyFileSync, readFileSync, rmSync } from 'node:fs';
+//     test/build tooling and no Core Tools download ship to Azure,
+//   - host.json for the durable backend: with DURABLE_BACKEND=DurableTaskScheduler, the one that
+//     selects the scheduler (durableHostJson.ts says why it must be the file).
+// azd runs hooks with the azd environment's values as environment variables
+// (Azure/azure-dev cli/azd/pkg/ext/hooks_runner.go, execHook: hookEnv.Environ()), so
+// DURABLE_BACKEND arrives as `azd env set` or the provision output left it.
+// Run after `npm run build`:
+//   npx tsx infra/scripts/stagePackage.ts [--out dist/azure-package] [--durable-backend <name>]
+import { cpSync, existsSync, mkdirSync, copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { hostJsonFor, parseDurableBackend, type DurableBackend } from './durableHostJson';
 import {
   listPackageFiles,
   productionPackages,
@@ -21,12 +28,15 @@ export interface StageOptions {
   root: string;
   /** Staging directory, absolute or relative to `root`; emptied first. */
   outDir?: string;
+  /** Durable backend the package is for; AzureStorage (the repo's host.json) by default. */
+  durableBackend?: DurableBackend;
 }
 
 export interface StageResult {
   outDir: string;
   files: string[];
   packages: ProductionPackage[];
+  durableBackend: DurableBackend;
 }
 
 export class StagingError extends Error {
@@ -54,6 +64,11 @@ export function stagePackage(options: StageOptions): StageResult {
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(join(root, file), target);
   }
+  const durableBackend = options.durableBackend ?? 'AzureStorage';
+  writeFileSync(
+    join(outDir, 'host.json'),
+    hostJsonFor(durableBackend, readFileSync(join(root, 'host.json'), 'utf8')),
+  );
   for (const pkg of packages) {
     const source = join(root, pkg.path);
     const nested = join(source, 'node_modules');
@@ -64,7 +79,7 @@ export function stagePackage(options: StageOptions): StageResult {
       filter: (path) => path !== nested && !path.startsWith(nested + sep),
     });
   }
-  return { outDir, files, packages };
+  return { outDir, files, packages, durableBackend };
 }
 
 function checkEntryPoints(root: string, files: readonly string[]): void {
@@ -94,15 +109,23 @@ function checkInstalled(root: string, pkg: ProductionPackage): void {
   }
 }
 
-function parseArgs(argv: readonly string[]): StageOptions {
+/** Command-line options; the backend defaults to DURABLE_BACKEND from the (azd hook) environment. */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): StageOptions {
   const options: StageOptions = { root: process.cwd() };
+  let backend = env.DURABLE_BACKEND;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') options.outDir = argv[++i];
     else if (argv[i] === '--root') options.root = argv[++i];
+    else if (argv[i] === '--durable-backend') backend = argv[++i];
     else
       throw new StagingError(
-        `Unknown argument ${argv[i]}; usage: stagePackage.ts [--root <dir>] [--out <dir>]`,
+        `Unknown argument ${argv[i]}; usage: stagePackage.ts [--root <dir>] [--out <dir>] [--durable-backend <name>]`,
       );
+  }
+  try {
+    options.durableBackend = parseDurableBackend(backend);
+  } catch (error) {
+    throw new StagingError((error as Error).message);
   }
   return options;
 }
@@ -111,7 +134,7 @@ if (require.main === module) {
   try {
     const result = stagePackage(parseArgs(process.argv.slice(2)));
     console.log(
-      `Staged ${result.files.length} files and ${result.packages.length} production packages in ${result.outDir}`,
+      `Staged ${result.files.length} files and ${result.packages.length} production packages in ${result.outDir} (durable backend: ${result.durableBackend})`,
     );
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

