@@ -1,7 +1,9 @@
 // Sitewatch infrastructure for `azd up`: one resource group with a Flex Consumption function
 // app (Linux, Node 22), its user-assigned identity, identity-only storage, Log Analytics +
 // Application Insights (local auth disabled), the role assignments the app needs, and, when
-// durableBackend = 'DurableTaskScheduler', a Durable Task Scheduler with its task hub.
+// durableBackend = 'DurableTaskScheduler', a Durable Task Scheduler with its task hub. With
+// vnetEnabled (VNET_ENABLED), a virtual network too: the app integrated into it, private endpoints
+// for blob, queue and table storage (and the scheduler), and their public endpoints closed.
 // Azure Functions scales the app; nothing here is home-made scaling.
 targetScope = 'subscription'
 
@@ -87,6 +89,12 @@ param reportsContainerName string = 'reports'
 @maxLength(63)
 param configContainerName string = 'config'
 
+@description('Put the app in a virtual network (VNET_ENABLED): VNet integration, private endpoints for storage (and the scheduler), public data endpoints closed. docs/deploy.md, "Private networking".')
+param vnetEnabled bool = false
+
+@description('Address space of the virtual network when vnetEnabled (VNET_ADDRESS_PREFIX); its first two /24s become the app and private-endpoint subnets.')
+param vnetAddressPrefix string = '10.0.0.0/16'
+
 @description('Memory per function app instance in MB.')
 @allowed([
   512
@@ -123,6 +131,11 @@ var queueNames = [
   'check-requests-rejected'
 ]
 var deploymentContainerName = 'app-package-${resourceToken}'
+var storageServices = [
+  'blob'
+  'queue'
+  'table'
+]
 
 // Principals that get Durable Task Data Contributor on the scheduler (the deployer for the dashboard).
 var appPrincipal = [
@@ -178,6 +191,50 @@ module storage 'modules/storage.bicep' = {
       configContainerName
     ]
     queueNames: queueNames
+    privateNetworkOnly: vnetEnabled
+  }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-sitewatch-${resourceToken}'
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+  }
+}
+
+// One private endpoint per storage service the app uses: blob (host, deployment package, reports),
+// queue (triggers, Durable Functions) and table (Durable Functions, check history).
+module storageEndpoints 'modules/privateEndpoint.bicep' = [for service in storageServices: if (vnetEnabled) {
+  name: 'pe-storage-${service}'
+  scope: rg
+  params: {
+    name: 'pe-stsw${resourceToken}-${service}'
+    location: location
+    tags: tags
+    subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+    virtualNetworkId: network.?outputs.id ?? ''
+    privateLinkServiceId: storage.outputs.id
+    groupId: service
+    privateDnsZoneName: 'privatelink.${service}.${environment().suffixes.storage}'
+  }
+}]
+
+module schedulerEndpoint 'modules/privateEndpoint.bicep' = if (vnetEnabled && useScheduler) {
+  name: 'pe-scheduler'
+  scope: rg
+  params: {
+    name: 'pe-dts-sitewatch-${resourceToken}'
+    location: location
+    tags: tags
+    subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+    virtualNetworkId: network.?outputs.id ?? ''
+    privateLinkServiceId: scheduler.?outputs.id ?? ''
+    groupId: 'scheduler'
+    privateDnsZoneName: 'privatelink.durabletask.io'
   }
 }
 
@@ -231,16 +288,20 @@ module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {
     tags: tags
     skuName: durableTaskSchedulerSku
     dataContributors: concat(appPrincipal, deployerPrincipal)
+    privateNetworkOnly: vnetEnabled
   }
 }
 
 module functionApp 'modules/functionApp.bicep' = {
   name: 'function-app'
   scope: rg
-  // Roles first, so the host's first start can already reach storage and the scheduler.
+  // Roles and private endpoints first, so the host's first start can already reach storage and
+  // the scheduler.
   dependsOn: [
     appRoles
     scheduler
+    storageEndpoints
+    schedulerEndpoint
   ]
   params: {
     name: 'func-sitewatch-${resourceToken}'
@@ -267,6 +328,7 @@ module functionApp 'modules/functionApp.bicep' = {
     configContainerName: configContainerName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''
   }
 }
 
@@ -285,3 +347,7 @@ output DURABLE_BACKEND string = durableBackend
 output TASKHUB_NAME string = taskHubName
 output DURABLE_TASK_SCHEDULER_NAME string = scheduler.?outputs.name ?? ''
 output DURABLE_TASK_SCHEDULER_ENDPOINT string = scheduler.?outputs.endpoint ?? ''
+output VNET_ENABLED bool = vnetEnabled
+output AZURE_VNET_NAME string = network.?outputs.name ?? ''
+output AZURE_VNET_APP_SUBNET_PREFIX string = network.?outputs.appSubnetPrefix ?? ''
+output AZURE_VNET_PRIVATE_ENDPOINT_SUBNET_PREFIX string = network.?outputs.privateEndpointSubnetPrefix ?? ''

@@ -26,17 +26,24 @@ param skuName string = 'Consumption'
 @description('Principals granted Durable Task Data Contributor on the scheduler: [{ principalId, principalType }].')
 param dataContributors array
 
+@description('Reachable only through a private endpoint (VNET_ENABLED); otherwise open and guarded by Entra ID.')
+param privateNetworkOnly bool = false
+
 // Built-in role "Durable Task Data Contributor": all data operations on the scheduler's task hubs.
 var durableTaskDataContributorRoleId = '0ad04412-c4d5-4796-b79c-f76d14c8d402'
 
-resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' = {
+// 2026-02-01: an API version with publicNetworkAccess and private endpoint connections (the
+// default of the Azure.ResourceManager.DurableTask SDK).
+resource scheduler 'Microsoft.DurableTask/schedulers@2026-02-01' = {
   name: schedulerName
   location: location
   tags: tags
   properties: {
-    // Network access is open and guarded by Entra ID (the data role below), like the
-    // Microsoft quickstart templates; tighten with private endpoints if you need to.
-    ipAllowlist: [
+    // Without the VNet, network access is open and guarded by Entra ID (the data role below),
+    // like the Microsoft quickstart templates. With it, only the private endpoint main.bicep
+    // adds reaches the scheduler.
+    publicNetworkAccess: privateNetworkOnly ? 'Disabled' : 'Enabled'
+    ipAllowlist: privateNetworkOnly ? [] : [
       '0.0.0.0/0'
     ]
     sku: skuName == 'Dedicated' ? {
@@ -48,7 +55,7 @@ resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' = {
   }
 }
 
-resource taskHub 'Microsoft.DurableTask/schedulers/taskHubs@2025-11-01' = {
+resource taskHub 'Microsoft.DurableTask/schedulers/taskHubs@2026-02-01' = {
   parent: scheduler
   name: taskHubName
 }
@@ -63,6 +70,7 @@ resource dataRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for c
   }
 }]
 
+output id string = scheduler.id
 output name string = scheduler.name
 output endpoint string = scheduler.properties.endpoint
 output taskHubName string = taskHub.name

@@ -99,6 +99,9 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+@description('Subnet for VNet integration (outbound traffic into the virtual network); empty for none.')
+param virtualNetworkSubnetId string = ''
+
 @description('Node.js major version of the Flex Consumption runtime.')
 param nodeVersion string = '22'
 
@@ -136,6 +139,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Flex Consumption VNet integration: the app reaches storage (and the scheduler) through their
+    // private endpoints, and every outbound call, checks included, leaves through the subnet.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
     }

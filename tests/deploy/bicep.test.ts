@@ -5,7 +5,14 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from './support/appSettings';
-import { type BicepFile, braceBody, readBicep, stripComments, varObjectEntries } from './support/bicep';
+import {
+  type BicepFile,
+  braceBody,
+  readBicep,
+  stripComments,
+  varObjectBodies,
+  varObjectEntries,
+} from './support/bicep';
 
 const INFRA = join(REPO_ROOT, 'infra');
 const mainPath = join(INFRA, 'main.bicep');
@@ -302,5 +309,115 @@ describe('azd integration', () => {
     expect(storageName.length + 13).toBeLessThanOrEqual(24);
     const functionAppName = /name: '(func-[\w-]*)\$\{resourceToken\}'/.exec(main.text)?.[1] ?? '';
     expect(functionAppName.length + 13).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('conditional modules', () => {
+  const conditional = files.flatMap((file) =>
+    file.modules
+      .filter((module) => module.conditional)
+      .map((module) => [rel(file), module.symbol, file] as const),
+  );
+
+  it('there are some (the scheduler, the network, the private endpoints)', () => {
+    expect(conditional.map(([, symbol]) => symbol)).toEqual(
+      expect.arrayContaining(['scheduler', 'network', 'storageEndpoints', 'schedulerEndpoint']),
+    );
+  });
+
+  // A conditional module is null when its condition is false; `.outputs` on it is BCP318 and
+  // fails the deployment if evaluated, `.?outputs` yields null instead.
+  it.each(conditional)('%s: outputs of %s are read with .? only', (_, symbol, file) => {
+    const code = stripComments(file.text);
+    expect(code.match(new RegExp(`\\b${symbol}\\.outputs\\b`, 'g')) ?? []).toEqual([]);
+  });
+
+  it('the scheduler and network outputs main.bicep passes on are read that way, with a fallback', () => {
+    const code = stripComments(main.text);
+    for (const symbol of ['scheduler', 'network'])
+      expect(code).toMatch(new RegExp(`\\b${symbol}\\.\\?outputs\\.\\w+ \\?\\? ''`));
+    // The check sees a plain access (it is what BCP318 flags).
+    expect('x = scheduler.outputs.endpoint').toMatch(/\bscheduler\.outputs\b/);
+  });
+});
+
+describe('private networking (VNET_ENABLED)', () => {
+  const code = stripComments(main.text);
+  const moduleNamed = (symbol: string) => main.modules.find((module) => module.symbol === symbol);
+  const text = (name: string) => stripComments(readFileSync(join(INFRA, 'modules', name), 'utf8'));
+
+  it('is off unless VNET_ENABLED says otherwise', () => {
+    expect(main.params.find((p) => p.name === 'vnetEnabled')).toMatchObject({
+      type: 'bool',
+      defaultValue: 'false',
+    });
+    expect(parametersFile.parameters.vnetEnabled.value).toBe('${VNET_ENABLED=false}');
+    expect(parametersFile.parameters.vnetAddressPrefix.value).toBe('${VNET_ADDRESS_PREFIX=10.0.0.0/16}');
+  });
+
+  it('creates the virtual network with a subnet delegated for Flex Consumption and one for private endpoints', () => {
+    expect(moduleNamed('network')?.path).toBe('modules/network.bicep');
+    expect(code).toMatch(/module network 'modules\/network\.bicep' = if \(vnetEnabled\)/);
+    const network = text('network.bicep');
+    expect(network).toMatch(/serviceName: 'Microsoft\.App\/environments'/);
+    expect(network).toMatch(/name: 'app'[\s\S]*addressPrefix: cidrSubnet\(addressPrefix, 24, 0\)/);
+    expect(network).toMatch(
+      /name: 'private-endpoints'[\s\S]*addressPrefix: cidrSubnet\(addressPrefix, 24, 1\)/,
+    );
+  });
+
+  it('integrates the function app into the app subnet', () => {
+    expect(moduleNamed('functionApp')?.body).toMatch(
+      /virtualNetworkSubnetId: network\.\?outputs\.appSubnetId \?\? ''/,
+    );
+    expect(text('functionApp.bicep')).toMatch(
+      /virtualNetworkSubnetId: empty\(virtualNetworkSubnetId\) \? null : virtualNetworkSubnetId/,
+    );
+  });
+
+  it('adds private endpoints for blob, queue and table, each with its privatelink DNS zone', () => {
+    const endpoints = moduleNamed('storageEndpoints');
+    expect(endpoints).toMatchObject({ path: 'modules/privateEndpoint.bicep', loop: true, conditional: true });
+    expect(code).toMatch(/= \[for service in storageServices: if \(vnetEnabled\) \{/);
+    expect(varObjectBodies(main.text, 'storageServices')).toEqual([]); // an array, not an object
+    expect(code).toMatch(/var storageServices = \[\s*'blob'\s*'queue'\s*'table'\s*\]/);
+    expect(endpoints?.body).toMatch(/groupId: service\n/);
+    expect(endpoints?.body).toMatch(/privateLinkServiceId: storage\.outputs\.id/);
+    expect(endpoints?.body).toMatch(
+      /privateDnsZoneName: 'privatelink\.\$\{service\}\.\$\{environment\(\)\.suffixes\.storage\}'/,
+    );
+    const endpoint = text('privateEndpoint.bicep');
+    expect(endpoint).toMatch(/'Microsoft\.Network\/privateDnsZones\/virtualNetworkLinks@/);
+    expect(endpoint).toMatch(/'Microsoft\.Network\/privateEndpoints\/privateDnsZoneGroups@/);
+    expect(endpoint).toMatch(/groupIds: \[\s*groupId\s*\]/);
+  });
+
+  it('adds a private endpoint for the scheduler where there is one', () => {
+    expect(code).toMatch(
+      /module schedulerEndpoint 'modules\/privateEndpoint\.bicep' = if \(vnetEnabled && useScheduler\)/,
+    );
+    const body = moduleNamed('schedulerEndpoint')?.body ?? '';
+    expect(body).toMatch(/groupId: 'scheduler'/);
+    expect(body).toMatch(/privateDnsZoneName: 'privatelink\.durabletask\.io'/);
+    expect(moduleNamed('scheduler')?.body).toMatch(/privateNetworkOnly: vnetEnabled/);
+    expect(text('durableTaskScheduler.bicep')).toMatch(
+      /publicNetworkAccess: privateNetworkOnly \? 'Disabled' : 'Enabled'/,
+    );
+  });
+
+  it('closes the storage firewall with the VNet, and only then', () => {
+    expect(moduleNamed('storage')?.body).toMatch(/privateNetworkOnly: vnetEnabled/);
+    const storage = text('storage.bicep');
+    expect(storage).toMatch(/publicNetworkAccess: privateNetworkOnly \? 'Disabled' : 'Enabled'/);
+    expect(storage).toMatch(
+      /networkAcls: privateNetworkOnly \? \{\s*defaultAction: 'Deny'\s*bypass: 'None'\s*\} : \{\s*defaultAction: 'Allow'/,
+    );
+  });
+
+  it('starts the app only after the private endpoints exist', () => {
+    const dependsOn = /dependsOn: \[([^\]]*)\]/.exec(moduleNamed('functionApp')?.body ?? '')?.[1] ?? '';
+    expect(dependsOn.split(/\s+/).filter(Boolean)).toEqual(
+      expect.arrayContaining(['storageEndpoints', 'schedulerEndpoint', 'appRoles']),
+    );
   });
 });

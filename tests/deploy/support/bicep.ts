@@ -16,6 +16,8 @@ export interface BicepModule {
   symbol: string;
   path: string;
   conditional: boolean;
+  /** Declared with [for ...]. */
+  loop: boolean;
   /** Top-level keys of its `params: { ... }`. */
   params: string[];
   body: string;
@@ -74,14 +76,22 @@ export function parseBicep(text: string): Omit<BicepFile, 'path' | 'text'> {
     type: m[2],
     apiVersion: m[3],
   }));
-  const modules = [...code.matchAll(/^module\s+(\w+)\s+'([^']+)'\s*=\s*(if\s*\([^\n]*\)\s*)?\{/gm)].map(
-    (m) => {
-      const body = braceBody(code, (m.index ?? 0) + m[0].length - 1);
-      const paramsAt = /^\s{2}params:\s*\{/m.exec(body);
-      const params = paramsAt ? topLevelKeys(braceBody(body, paramsAt.index + paramsAt[0].length - 1)) : [];
-      return { symbol: m[1], path: m[2], conditional: m[3] !== undefined, params, body };
-    },
-  );
+  // module x 'path' = { ... }, = if (cond) { ... }, = [for item in list: { ... }] and = [for ...: if (cond) { ... }]
+  const modules = [
+    ...code.matchAll(/^module\s+(\w+)\s+'([^']+)'\s*=\s*(\[for\s[^\n:]*:\s*)?(if\s*\([^\n]*\)\s*)?\{/gm),
+  ].map((m) => {
+    const body = braceBody(code, (m.index ?? 0) + m[0].length - 1);
+    const paramsAt = /^\s{2}params:\s*\{/m.exec(body);
+    const params = paramsAt ? topLevelKeys(braceBody(body, paramsAt.index + paramsAt[0].length - 1)) : [];
+    return {
+      symbol: m[1],
+      path: m[2],
+      conditional: m[4] !== undefined,
+      loop: m[3] !== undefined,
+      params,
+      body,
+    };
+  });
   return { params, vars, modules, outputs, resources, decorators };
 }
 
