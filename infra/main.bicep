@@ -124,11 +124,25 @@ var roles = {
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
-// Queues the app uses (src/functions/checkRequestsQueue.ts); the host would create them on
-// first use, but creating them here lets other systems send before the first deploy.
+// Queues the app uses; the host would create them on first use, but creating them here lets other
+// systems send before the first deploy, and with VNET_ENABLED an operator can only see them here:
+// - check-requests (+ -rejected): check requests from other systems (src/functions/checkRequestsQueue.ts),
+// - alerts: one message per alert and channel, delivered by the deliverAlert queue trigger;
+//   alerts-poison: where the host moves an alert after host.json's maxDequeueCount failed tries.
 var queueNames = [
   'check-requests'
   'check-requests-rejected'
+  'alerts'
+  'alerts-poison'
+]
+
+// Check history (Table storage, @azure/data-tables through AzureWebJobsStorage__tableServiceUri):
+// one row per check, daily rollups per target, and incidents; the status page and badges read
+// them. The app identity's Storage Table Data Contributor covers reads, writes and the purge.
+var tableNames = [
+  'SitewatchChecks'
+  'SitewatchDaily'
+  'SitewatchIncidents'
 ]
 var deploymentContainerName = 'app-package-${resourceToken}'
 var storageServices = [
@@ -191,6 +205,7 @@ module storage 'modules/storage.bicep' = {
       configContainerName
     ]
     queueNames: queueNames
+    tableNames: tableNames
     privateNetworkOnly: vnetEnabled
   }
 }
@@ -239,8 +254,9 @@ module schedulerEndpoint 'modules/privateEndpoint.bicep' = if (vnetEnabled && us
 }
 
 // The app's identity: Blob Data Owner (host storage and deployment package; Owner as the
-// Functions docs require for AzureWebJobsStorage), Queue and Table Data Contributor (queue
-// trigger, Durable Functions' Azure Storage backend), Monitoring Metrics Publisher (telemetry).
+// Functions docs require for AzureWebJobsStorage), Queue Data Contributor (queue triggers and the
+// alerts queue output, Durable Functions' Azure Storage backend), Table Data Contributor (Durable
+// Functions' Azure Storage backend, check history), Monitoring Metrics Publisher (telemetry).
 // https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
 module appRoles 'modules/roleAssignments.bicep' = {
   name: 'app-roles'

@@ -421,3 +421,36 @@ describe('private networking (VNET_ENABLED)', () => {
     );
   });
 });
+
+describe("storage the app and this turn's pieces use", () => {
+  const arrayVar = (name: string) =>
+    (new RegExp(`^var ${name} = \\[([^\\]]*)\\]`, 'm').exec(stripComments(main.text))?.[1] ?? '')
+      .split('\n')
+      .map((line) => line.trim().replace(/^'|'$/g, ''))
+      .filter(Boolean);
+  const storageModule = main.modules.find((module) => module.symbol === 'storage');
+
+  it('creates the check-request queues and the alerts queue with its poison queue', () => {
+    expect(arrayVar('queueNames')).toEqual([
+      'check-requests',
+      'check-requests-rejected',
+      'alerts',
+      'alerts-poison',
+    ]);
+    expect(storageModule?.body).toMatch(/queueNames: queueNames/);
+  });
+
+  it('creates the check history tables', () => {
+    expect(arrayVar('tableNames')).toEqual(['SitewatchChecks', 'SitewatchDaily', 'SitewatchIncidents']);
+    expect(storageModule?.body).toMatch(/tableNames: tableNames/);
+    expect(stripComments(readFileSync(join(INFRA, 'modules', 'storage.bicep'), 'utf8'))).toMatch(
+      /'Microsoft\.Storage\/storageAccounts\/tableServices\/tables@[^']+' = \[for tableName in tableNames:/,
+    );
+  });
+
+  it('the names are valid: queues 3-63 lowercase letters, digits and dashes; tables 3-63 alphanumerics', () => {
+    for (const queue of arrayVar('queueNames'))
+      expect(queue).toMatch(/^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$/);
+    for (const table of arrayVar('tableNames')) expect(table).toMatch(/^[A-Za-z][A-Za-z0-9]{2,62}$/);
+  });
+});
