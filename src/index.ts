@@ -5,6 +5,7 @@
 import './activities/checkUrl';
 import './activities/saveReport';
 import './activities/assembleCheckReport';
+import './activities/readTargetSlice';
 import './activities/fetchPage';
 import './activities/extractLinks';
 import './activities/sendAlert';

@@ -1,35 +1,49 @@
 import * as df from 'durable-functions';
 import { z } from 'zod';
+import { CheckResult } from '../core/checkSpec';
+import { summarize, type Summary } from '../core/summary';
 import { settings } from '../settings';
 import { type ReportLocation } from './saveReport';
 import { readJson, writeJson } from './storage/blobs';
+
+/** Part blobs `<prefix>-<i>.json` for i in [0, count), as the partitions of a run by reference write them. */
+const PartsOf = z.object({ prefix: z.string().min(1), count: z.int().min(1) });
 
 export const AssembleCheckReportInput = z.object({
   blob: z.string().min(1),
   header: z.record(z.string(), z.unknown()),
   /** Part blobs written by the partition sub-orchestrations, in target order. */
-  parts: z.array(z.string().min(1)).min(1),
+  parts: z.union([z.array(z.string().min(1)).min(1), PartsOf]),
 });
-export type AssembleCheckReportInput = z.infer<typeof AssembleCheckReportInput>;
+export type AssembleCheckReportInput = z.input<typeof AssembleCheckReportInput>;
 
-const Part = z.object({ results: z.array(z.unknown()) });
+const Part = z.object({ results: z.array(CheckResult) });
+
+export type AssembledReport = ReportLocation & { summary: Summary };
 
 /**
  * Joins the partition reports of a large check run into the one report the run promises, so
- * orchestration histories never carry the full result list.
+ * orchestration histories never carry the full result list. It also computes the run's summary from
+ * every result: the orchestrations above the partitions then pass up no per-target data at all
+ * (percentiles need every latency), which keeps their histories flat in N.
  */
-export async function assembleCheckReport(input: AssembleCheckReportInput): Promise<ReportLocation> {
+export async function assembleCheckReport(input: AssembleCheckReportInput): Promise<AssembledReport> {
+  const { blob, header, parts } = AssembleCheckReportInput.parse(input);
   const container = settings.reportsContainer();
-  const results: unknown[] = [];
-  for (const blob of input.parts) {
-    const part = Part.safeParse(await readJson({ container, blob }));
-    if (!part.success) throw new Error(`Report part ${blob} is missing or malformed`);
-    results.push(...part.data.results);
+  const names = Array.isArray(parts)
+    ? parts
+    : Array.from({ length: parts.count }, (_, i) => `${parts.prefix}-${i}.json`);
+  const results: CheckResult[] = [];
+  for (const name of names) {
+    const part = Part.safeParse(await readJson({ container, blob: name }));
+    if (!part.success) throw new Error(`Report part ${name} is missing or malformed`);
+    for (const result of part.data.results) results.push(result);
   }
-  const { url, bytes } = await writeJson({ container, blob: input.blob }, { ...input.header, results });
-  return { container, blob: input.blob, url, bytes };
+  const summary = summarize(results);
+  const { url, bytes } = await writeJson({ container, blob }, { ...header, summary, results });
+  return { container, blob, url, bytes, summary };
 }
 
 df.app.activity('assembleCheckReport', {
-  handler: (input: unknown) => assembleCheckReport(AssembleCheckReportInput.parse(input)),
+  handler: (input: unknown) => assembleCheckReport(input as AssembleCheckReportInput),
 });

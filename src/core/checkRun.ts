@@ -11,12 +11,88 @@ import { CheckSpec } from './checkSpec';
 // progress granularity: 10 steps per partition.
 export const PARTITION_SIZE = 500;
 export const PROGRESS_CHUNK_SIZE = 50;
+/**
+ * Children per node of a run whose targets are in blob storage (a tree of sub-orchestrations, see
+ * `childRanges`): a node's history holds at most this many sub-orchestrations, whatever N is, so the
+ * parent's history and replays stay flat in N (BENCHMARKS.md, "Fan-out scale").
+ */
+export const FAN_OUT = 20;
 
 export const PartitionRef = z.object({
   parentId: z.string().min(1),
   index: z.int().min(0),
 });
 export type PartitionRef = z.infer<typeof PartitionRef>;
+
+/**
+ * Where the targets of a large request are: the starter wrote them once as JSON arrays of
+ * `sliceSize` validated specs, `<prefix>/slice-<i>.json` in the reports container; the last slice
+ * may be shorter. The orchestration input carries only this reference, so its size does not depend on N.
+ */
+export const TargetsRef = z.object({
+  prefix: z.string().min(1).max(900),
+  total: z.int().min(1),
+  sliceSize: z.int().min(1),
+});
+export type TargetsRef = z.infer<typeof TargetsRef>;
+
+/** Slices [first, first + count) of a TargetsRef. */
+export const SliceRange = z.object({ first: z.int().min(0), count: z.int().min(1) });
+export type SliceRange = z.infer<typeof SliceRange>;
+
+/** The input of a run by reference; `range` and `rootId` are set for the sub-orchestrations below the root. */
+export const CheckRunByRef = z.object({
+  name: z.string().optional(),
+  targetsRef: TargetsRef,
+  range: SliceRange.optional(),
+  rootId: z.string().min(1).optional(),
+  progressChunkSize: z.int().min(1).optional(),
+  /** Override of FAN_OUT, like partitionSize in CheckRunInput: tests and the benchmark only. */
+  fanOut: z.int().min(2).optional(),
+});
+export type CheckRunByRef = z.infer<typeof CheckRunByRef>;
+
+/** Where the starter writes the targets of a large request (see TargetsRef). */
+export const targetsPrefix = (instanceId: string) => `checks/${instanceId}/targets`;
+
+export const sliceCount = (ref: TargetsRef) => Math.ceil(ref.total / ref.sliceSize);
+export const sliceBlob = (prefix: string, index: number) => `${prefix}/slice-${index}.json`;
+
+/** How many targets the slices of `range` hold. */
+export function targetsIn(ref: TargetsRef, range: SliceRange): number {
+  const start = range.first * ref.sliceSize;
+  return Math.max(0, Math.min(ref.total, (range.first + range.count) * ref.sliceSize) - start);
+}
+
+/**
+ * Splits a range of slices into at most `fanOut` contiguous children, as even as possible (sizes differ
+ * by at most one, larger first). A child of one slice is a partition that checks it; a larger child
+ * splits again. Depth is log_fanOut(slices): 2 levels below the root up to 400 slices (200,000 targets).
+ */
+export function childRanges(range: SliceRange, fanOut: number): SliceRange[] {
+  if (!Number.isInteger(fanOut) || fanOut < 2) throw new RangeError('fanOut must be an integer >= 2');
+  const children = Math.min(fanOut, range.count);
+  const base = Math.floor(range.count / children);
+  const larger = range.count % children;
+  const ranges: SliceRange[] = [];
+  let first = range.first;
+  for (let i = 0; i < children; i++) {
+    const count = base + (i < larger ? 1 : 0);
+    ranges.push({ first, count });
+    first += count;
+  }
+  return ranges;
+}
+
+/**
+ * Instance id of a node below the root of a run by reference: `<root>:part-<i>` for the partition
+ * that checks slice i (as in an inline run, whose part blobs have the same names), `<root>:parts-<a>-<b>`
+ * for a node over slices a..b.
+ */
+export const nodeInstanceId = (rootId: string, range: SliceRange) =>
+  range.count === 1
+    ? `${rootId}:part-${range.first}`
+    : `${rootId}:parts-${range.first}-${range.first + range.count - 1}`;
 
 /** The input of `checkSites`: validated specs (defaults applied) and, for a sub-orchestration, its partition. */
 export const CheckRunInput = z.object({

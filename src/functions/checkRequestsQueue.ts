@@ -4,6 +4,7 @@ import { checkRequestSchema } from '../core/checkSpec';
 import { queueInstanceId } from '../core/instanceIds';
 import { settings } from '../settings';
 import { findStatus } from './durableStatus';
+import { startCheckRun } from './startCheckRun';
 
 export const CHECK_REQUESTS_QUEUE = 'check-requests';
 export const REJECTED_QUEUE = 'check-requests-rejected';
@@ -42,7 +43,7 @@ df.app.client.storageQueue('checkRequestsQueue', {
       context.log(`check-requests message ${messageId} already started ${instanceId}; nothing to do`);
       return;
     }
-    await client.startNew('checkSites', { instanceId, input: parsed.data });
+    await startCheckRun(client, parsed.data, { instanceId });
     context.log(`check-requests message ${messageId} started ${instanceId}`);
   },
 });

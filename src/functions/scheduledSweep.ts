@@ -6,6 +6,7 @@ import { isSweepRun, sweepInstanceId } from '../core/instanceIds';
 import { settings } from '../settings';
 import { loadConfig } from './configSource';
 import { findStatus } from './durableStatus';
+import { startCheckRun } from './startCheckRun';
 
 const SweepTargets = z.array(CheckTarget).min(1);
 
@@ -52,10 +53,7 @@ df.app.client.timer('scheduledSweep', {
         context.error(`Sweep ${instanceId} skipped: invalid targets in ${config.source}: ${config.reason}`);
       return;
     }
-    await client.startNew('checkSites', {
-      instanceId,
-      input: { name: 'scheduled sweep', targets: config.value },
-    });
+    await startCheckRun(client, { name: 'scheduled sweep', targets: config.value }, { instanceId });
     context.log(`Sweep ${instanceId} started with ${config.value.length} targets from ${config.source}`);
   },
 });

@@ -64,6 +64,11 @@ const INSTANCE_ID: ParameterSpec = {
 
 const badRequest: ResponseSpec = { description: 'Invalid input; `errors` names each field and why.' };
 const tooLarge: ResponseSpec = { description: 'The body is larger than 1 MiB.' };
+const checksTooLarge: ResponseSpec = {
+  description:
+    'The body is larger than 1 MiB, or than 256 bytes per accepted target (`maxItems` of `targets`) ' +
+    'when that is more.',
+};
 const notFound = (what: string): ResponseSpec => ({ description: `No ${what}.` });
 
 const STARTED: ResponseSpec = {
@@ -97,7 +102,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       },
       '202': STARTED,
       '400': badRequest,
-      '413': tooLarge,
+      '413': checksTooLarge,
       '500': FAILED_WHILE_WAITING,
     },
   },

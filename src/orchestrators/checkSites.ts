@@ -2,15 +2,24 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import type { z } from 'zod';
 import {
+  CheckRunByRef,
   CheckRunEnvelope,
   CheckRunInput,
+  childRanges,
   chunk,
+  FAN_OUT,
+  nodeInstanceId,
   PARTITION_SIZE,
   PROGRESS_CHUNK_SIZE,
+  sliceCount,
+  targetsIn,
   type Progress,
 } from '../core/checkRun';
-import type { CheckResult, CheckSpec } from '../core/checkSpec';
-import { mergeSummaryParts, summarizePart, type SummaryPart } from '../core/summary';
+import { CheckSpec, type CheckResult } from '../core/checkSpec';
+import { mergeSummaryParts, summarizePart, type Summary, type SummaryPart } from '../core/summary';
+
+/** assembleCheckReport's answer: the report's location and the run's summary. */
+type AssembledReport = { summary: Summary } & Record<string, unknown>;
 import { checkUrlRetry, storageRetry } from './retryPolicies';
 
 /** What a partition sub-orchestration hands back: numbers, not results (those are in its part blob). */
@@ -21,7 +30,13 @@ interface PartitionOutput {
 }
 
 export const checkReportBlob = (instanceId: string) => `checks/${instanceId}.json`;
-const partBlob = (parentId: string, index: number) => `checks/${parentId}/part-${index}.json`;
+const partBlobPrefix = (parentId: string) => `checks/${parentId}/part`;
+const partBlob = (parentId: string, index: number) => `${partBlobPrefix(parentId)}-${index}.json`;
+
+/** What a node of a run by reference hands back: a count, never per-target data. */
+interface NodeOutput {
+  checked: number;
+}
 
 /**
  * Fan-out/fan-in: check every target in parallel, then aggregate one summary. Requests larger than
@@ -29,6 +44,9 @@ const partBlob = (parentId: string, index: number) => `checks/${parentId}/part-$
  */
 const checkSites: OrchestrationHandler = function* (context: OrchestrationContext) {
   const raw = context.df.getInput();
+  if (raw !== null && typeof raw === 'object' && 'targetsRef' in raw) {
+    return yield* checkByReference(context, CheckRunByRef.parse(raw));
+  }
   const envelope = CheckRunEnvelope.parse(raw);
   const { instanceId } = context.df;
   const total = envelope.targets.length;
@@ -61,14 +79,84 @@ const checkSites: OrchestrationHandler = function* (context: OrchestrationContex
     total,
   )) as PartitionOutput[];
   const summary = mergeSummaryParts(outputs.map((o) => o.part));
-  const report = yield context.df.callActivityWithRetry('assembleCheckReport', storageRetry, {
-    blob: checkReportBlob(instanceId),
-    header: { instanceId, name: envelope.name ?? null, summary },
-    parts: outputs.map((o) => o.blob),
-  });
+  const { summary: _assembled, ...report } = (yield context.df.callActivityWithRetry(
+    'assembleCheckReport',
+    storageRetry,
+    {
+      blob: checkReportBlob(instanceId),
+      header: { instanceId, name: envelope.name ?? null, summary },
+      parts: outputs.map((o) => o.blob),
+    },
+  )) as AssembledReport;
   const results = envelope.includeResults ? outputs.flatMap((o) => o.results ?? []) : undefined;
   return { name: envelope.name ?? null, summary, report, ...(results && { results }) };
 };
+
+/**
+ * A run whose targets are in blob storage: a tree of sub-orchestrations, at most FAN_OUT children per
+ * node, whose leaves are partitions that read and check one slice each. Every input and output in it
+ * is a few hundred bytes, and no node has more than FAN_OUT children, so no history grows with N. The
+ * root then has the report assembled (and the summary computed) from the partitions' part blobs.
+ */
+function* checkByReference(
+  context: OrchestrationContext,
+  input: CheckRunByRef,
+): Generator<Task, unknown, unknown> {
+  const { instanceId } = context.df;
+  const { targetsRef } = input;
+  const rootId = input.rootId ?? instanceId;
+  const range = input.range ?? { first: 0, count: sliceCount(targetsRef) };
+  const progressChunkSize = input.progressChunkSize ?? PROGRESS_CHUNK_SIZE;
+
+  if (input.range && range.count === 1) {
+    const slice = yield context.df.callActivityWithRetry('readTargetSlice', storageRetry, {
+      prefix: targetsRef.prefix,
+      index: range.first,
+    });
+    const targets = CheckSpec.array().parse(slice);
+    const results = yield* checkAll(context, targets, targets.length, progressChunkSize);
+    const blob = partBlob(rootId, range.first);
+    yield context.df.callActivityWithRetry('saveReport', storageRetry, { blob, document: { results } });
+    const output: NodeOutput = { checked: results.length };
+    return output;
+  }
+
+  const children = childRanges(range, input.fanOut ?? FAN_OUT);
+  const tasks = children.map((child) =>
+    context.df.callSubOrchestrator(
+      'checkSites',
+      {
+        targetsRef,
+        range: child,
+        rootId,
+        progressChunkSize: input.progressChunkSize,
+        fanOut: input.fanOut,
+      },
+      nodeInstanceId(rootId, child),
+    ),
+  );
+  const total = targetsIn(targetsRef, range);
+  yield* completeWithProgress(
+    context,
+    tasks,
+    children.map((child) => targetsIn(targetsRef, child)),
+    total,
+  );
+  if (input.range) {
+    const output: NodeOutput = { checked: total };
+    return output;
+  }
+  const { summary, ...report } = (yield context.df.callActivityWithRetry(
+    'assembleCheckReport',
+    storageRetry,
+    {
+      blob: checkReportBlob(instanceId),
+      header: { instanceId, name: input.name ?? null },
+      parts: { prefix: partBlobPrefix(instanceId), count: range.count },
+    },
+  )) as AssembledReport;
+  return { name: input.name ?? null, summary, report };
+}
 
 /** A partition, or a run small enough not to need partitions: check the targets here. */
 function* checkTargets(

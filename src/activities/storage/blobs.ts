@@ -55,8 +55,10 @@ async function container(name: string) {
 export async function writeJson(
   location: BlobLocation,
   value: unknown,
+  options: { compact?: boolean } = {},
 ): Promise<{ url: string; bytes: number }> {
-  const body = JSON.stringify(value, null, 2);
+  // Reports are indented for people reading them; machine-only blobs (target slices) are compact.
+  const body = options.compact ? JSON.stringify(value) : JSON.stringify(value, null, 2);
   const blob = (await container(location.container)).getBlockBlobClient(location.blob);
   await blob.upload(body, Buffer.byteLength(body), {
     blobHTTPHeaders: { blobContentType: 'application/json' },
