@@ -221,6 +221,9 @@ describe('azure-dev.yml (provision and deploy)', () => {
     expect(deployJob.steps.some((step) => step.uses?.startsWith('Azure/setup-azd@'))).toBe(true);
     const install = runs.findIndex((run) => /^npm ci\b/.test(run));
     expect(runs[install].split(/\s+/)).toEqual(expect.arrayContaining(['--omit=optional']));
+    // What that flag leaves out: Core Tools is the optional dependency, and esbuild's binary.
+    const pkg = jsonFile('package.json') as { optionalDependencies?: Record<string, string> };
+    expect(Object.keys(pkg.optionalDependencies ?? {})).toContain('azure-functions-core-tools');
     expect(runs[install]).not.toMatch(/--omit=dev|--production/); // the prepackage hook needs tsc, tsx, esbuild
     const esbuild = runs.indexOf('node node_modules/esbuild/install.js');
     const login = runs.findIndex((run) => /^azd auth login\b/.test(run));
