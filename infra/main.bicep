@@ -69,6 +69,9 @@ param monitors string = ''
 @description('Allow loopback, private and link-local targets (SITEWATCH_ALLOW_PRIVATE_NETWORKS). Keep false on the internet.')
 param allowPrivateNetworks bool = false
 
+@description('Private networks checks may reach although allowPrivateNetworks is false, as CIDRs: "10.1.0.0/16,fd12::/48" (SITEWATCH_ALLOWED_NETWORKS). Loopback only when listed itself; metadata endpoints never.')
+param allowedNetworks string = ''
+
 @description('Targets accepted in one check request (SITEWATCH_MAX_TARGETS).')
 @minValue(1)
 @maxValue(100000)
@@ -338,6 +341,7 @@ module functionApp 'modules/functionApp.bicep' = {
     sweepTargets: sweepTargets
     monitors: monitors
     allowPrivateNetworks: allowPrivateNetworks
+    allowedNetworks: allowedNetworks
     maxTargets: maxTargets
     maxWaitSeconds: maxWaitSeconds
     reportsContainerName: reportsContainerName

@@ -2,6 +2,8 @@
 // Functions host, tests and the infra cross-check all see the same names.
 // Orchestrators never import this module: their configuration arrives in their input.
 
+import { parseAllowedNetworks, type AllowedNetwork } from './core/networkGuard';
+
 export const SETTING_NAMES = [
   'AzureWebJobsStorage',
   'AzureWebJobsStorage__blobServiceUri',
@@ -12,6 +14,7 @@ export const SETTING_NAMES = [
   'SITEWATCH_TARGETS',
   'SITEWATCH_MONITORS',
   'SITEWATCH_ALLOW_PRIVATE_NETWORKS',
+  'SITEWATCH_ALLOWED_NETWORKS',
   'SITEWATCH_MAX_TARGETS',
   'SITEWATCH_MAX_WAIT_SECONDS',
   'SITEWATCH_REPORTS_CONTAINER',
@@ -35,6 +38,8 @@ function readInt(name: SettingName, fallback: number, min: number, max: number):
   return n;
 }
 
+let allowedNetworksCache: { raw: string; value: readonly AllowedNetwork[] } = { raw: '', value: [] };
+
 export type StorageConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'identity'; blobServiceUri: string; clientId?: string };
@@ -56,6 +61,23 @@ export const settings = {
   },
   /** Private, loopback and link-local targets are refused unless this is "true". */
   allowPrivateNetworks: (): boolean => read('SITEWATCH_ALLOW_PRIVATE_NETWORKS')?.toLowerCase() === 'true',
+  /**
+   * Private networks checks may reach although SITEWATCH_ALLOW_PRIVATE_NETWORKS is off, as CIDRs
+   * ("10.1.0.0/16,fd12::/48"). Loopback only when listed itself; metadata and credential endpoints
+   * never. An invalid entry throws, naming it.
+   */
+  allowedNetworks: (): readonly AllowedNetwork[] => {
+    const raw = read('SITEWATCH_ALLOWED_NETWORKS') ?? '';
+    // Read on every check: parse once per distinct value.
+    if (raw !== allowedNetworksCache.raw) {
+      try {
+        allowedNetworksCache = { raw, value: parseAllowedNetworks(raw) };
+      } catch (err) {
+        throw new Error(`Setting SITEWATCH_ALLOWED_NETWORKS: ${(err as Error).message}`);
+      }
+    }
+    return allowedNetworksCache.value;
+  },
   /** Targets accepted in one check request. */
   maxTargets: (): number => readInt('SITEWATCH_MAX_TARGETS', 1000, 1, 100_000),
   /** Upper bound for `?wait=` on the HTTP starters. */

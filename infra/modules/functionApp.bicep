@@ -70,6 +70,9 @@ param monitors string
 @description('Allow loopback, private and link-local targets (SITEWATCH_ALLOW_PRIVATE_NETWORKS).')
 param allowPrivateNetworks bool
 
+@description('CIDR allow-list of private networks checks may reach (SITEWATCH_ALLOWED_NETWORKS); empty: none.')
+param allowedNetworks string
+
 @description('Targets accepted in one check request (SITEWATCH_MAX_TARGETS).')
 @minValue(1)
 @maxValue(100000)
@@ -193,6 +196,7 @@ var sitewatchSettings = {
   SITEWATCH_TARGETS: sweepTargets
   SITEWATCH_MONITORS: monitors
   SITEWATCH_ALLOW_PRIVATE_NETWORKS: allowPrivateNetworks ? 'true' : 'false'
+  SITEWATCH_ALLOWED_NETWORKS: allowedNetworks
   SITEWATCH_MAX_TARGETS: string(maxTargets)
   SITEWATCH_MAX_WAIT_SECONDS: string(maxWaitSeconds)
   SITEWATCH_REPORTS_CONTAINER: reportsContainerName

@@ -34,6 +34,7 @@ export async function checkUrl(spec: CheckSpec, options: CheckUrlOptions = {}): 
     body: spec.body,
     timeoutMs: spec.timeoutMs,
     followRedirects: spec.followRedirects,
+    forwardAcrossOrigins: spec.forwardAcrossOrigins,
     maxBodyBytes: options.maxBodyBytes ?? CHECK_MAX_BODY_BYTES,
     bodyLimitMode: 'fail',
     keepBody: needBody,

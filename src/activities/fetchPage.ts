@@ -49,6 +49,8 @@ export async function fetchPage(
   const outcome = await guardedRequest(url, {
     method: 'GET',
     headers: { Accept: ACCEPT },
+    // Our own Accept, not a secret: it may follow the page to another origin.
+    forwardAcrossOrigins: true,
     timeoutMs,
     maxBodyBytes: maxBytes,
     bodyLimitMode: 'fail',

@@ -18,13 +18,19 @@ const METHODS_WITHOUT_BODY = new Set<string>(['GET', 'HEAD']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Framing and hop-by-hop headers are set by the HTTP client; letting users set them invites
 // request smuggling and broken keep-alive sockets.
+// Trailer and Expect are refused by Node or change how it sends the request (a Trailer on a request
+// with a Content-Length throws ERR_HTTP_TRAILER_INVALID; Expect: 100-continue holds the body back).
 const RESERVED_HEADERS = new Set([
   'content-length',
   'transfer-encoding',
   'connection',
   'keep-alive',
+  'proxy-connection',
   'upgrade',
   'te',
+  'trailer',
+  'expect',
+  'http2-settings',
 ]);
 
 export const ErrorCode = z.enum([
@@ -37,6 +43,10 @@ export const ErrorCode = z.enum([
   'HTTP',
   'ASSERTION',
   'INVALID',
+  /** The response body ended before its declared length or last chunk. */
+  'TRUNCATED',
+  /** A failure nobody classified yet: still the target's doing, never ours. */
+  'UNKNOWN',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
@@ -124,6 +134,16 @@ export const CheckSpec = z
     timeoutMs: z.int().min(1).max(MAX_TIMEOUT_MS).default(DEFAULT_TIMEOUT_MS),
     expect: Expectation.optional(),
     followRedirects: z.boolean().default(true),
+    /**
+     * When a redirect leads to another origin, headers and body are dropped (any of them may be a
+     * secret for the origin they were written for). true sends them on (Host excepted).
+     */
+    forwardAcrossOrigins: z
+      .boolean()
+      .optional()
+      .describe(
+        'Send headers and body on when a redirect leads to another origin. Default false: they are dropped, since any of them may be a secret for the original origin.',
+      ),
   })
   .superRefine((spec, ctx) => {
     if (spec.body !== undefined && METHODS_WITHOUT_BODY.has(spec.method)) {

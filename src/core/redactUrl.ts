@@ -1,8 +1,10 @@
+import { scrubSecrets, SECRET_MASK, urlSecrets } from './scrubSecrets';
+
 // Webhook URLs are bearer credentials: Slack, Teams and Discord put the token in the path and
 // ntfy-style services use a secret topic as the only path segment. Anything that leaves the
 // process (logs, errors, customStatus, reports) shows the URL through this helper.
 
-export const REDACTION_MASK = '***';
+export const REDACTION_MASK = SECRET_MASK;
 
 /**
  * Keeps what identifies the receiver and masks what may authenticate to it:
@@ -30,28 +32,18 @@ export function redactUrl(raw: string): string {
 }
 
 /**
- * Replaces every spelling of `raw` that may appear inside a message (the input, the parsed
- * href, the path and query) so library error texts can be passed on safely. Whole URLs become
- * their redacted form; a bare path or query becomes the mask.
+ * `message` with every secret of the URL `raw` removed (see urlSecrets): the URL itself becomes
+ * its redacted form, and each part a receiver may echo (path, path segments, query values, user
+ * info, also decoded or as a Basic token) becomes the mask. Library errors and receivers' answers
+ * pass through this before they are logged or stored.
  */
 export function scrubUrl(message: string, raw: string): string {
-  const replacements = new Map<string, string>([[raw, redactUrl(raw)]]);
+  const whole = new Set([raw]);
   try {
-    const url = new URL(raw);
-    replacements.set(url.href, redactUrl(raw));
-    // Very short paths carry no secret, and masking them would garble unrelated text.
-    for (const part of [url.pathname + url.search, url.pathname, url.search]) {
-      if (part.length >= MIN_SCRUBBED_LENGTH && !replacements.has(part))
-        replacements.set(part, REDACTION_MASK);
-    }
+    whole.add(new URL(raw).href);
   } catch {
-    // An unparsable URL only has its raw spelling to replace.
+    // An unparsable URL only has its raw spelling.
   }
-  // Longest first, so a path inside an already replaced href is not visited twice.
-  const needles = [...replacements.keys()].filter((n) => n !== '').sort((a, b) => b.length - a.length);
-  let out = message;
-  for (const needle of needles) out = out.split(needle).join(replacements.get(needle));
-  return out;
+  const shown = redactUrl(raw);
+  return scrubSecrets(message, urlSecrets(raw), (secret) => (whole.has(secret) ? shown : REDACTION_MASK));
 }
-
-const MIN_SCRUBBED_LENGTH = 4;

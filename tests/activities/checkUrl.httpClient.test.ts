@@ -5,6 +5,7 @@ import {
   BlockedAddressError,
   BodyTooLargeError,
   classifyError,
+  InfrastructureError,
   createGuardedAgents,
   guardedRequest,
 } from '../../src/activities/http';
@@ -137,6 +138,9 @@ describe('classifyError', () => {
     ['Z_DATA_ERROR', 'HTTP'],
     ['ERR_INVALID_CHAR', 'INVALID'],
     ['ERR_INVALID_URL', 'INVALID'],
+    ['ERR_HTTP_TRAILER_INVALID', 'INVALID'],
+    ['HPE_HEADER_OVERFLOW', 'HTTP'],
+    ['HPE_INVALID_CHUNK_SIZE', 'HTTP'],
   ])('%s -> %s, also when wrapped', (code, expected) => {
     expect(classifyError(coded(code), false)?.code).toBe(expected);
     expect(classifyError(wrapped(coded(code)), false)?.code).toBe(expected);
@@ -153,9 +157,27 @@ describe('classifyError', () => {
     expect(classifyError(coded('ECONNRESET'), true)).toEqual({ code: 'TIMEOUT', message: 'Check timed out' });
   });
 
-  test('anything else is not a network outcome', () => {
-    expect(classifyError(new TypeError('bug'), false)).toBeUndefined();
-    expect(classifyError('string', false)).toBeUndefined();
-    expect(classifyError(coded('ERR_INVALID_ARG_TYPE'), false)).toBeUndefined();
+  test('anything unforeseen is still a result, coded UNKNOWN; only our own faults are not', () => {
+    expect(classifyError(new TypeError('odd'), false)).toEqual({
+      code: 'UNKNOWN',
+      message: 'Unexpected failure: odd',
+    });
+    expect(classifyError('string', false)?.code).toBe('UNKNOWN');
+    expect(classifyError(coded('ERR_SOMETHING_NEW'), false)).toEqual({
+      code: 'UNKNOWN',
+      message: 'Unexpected failure: ERR_SOMETHING_NEW (ERR_SOMETHING_NEW)',
+    });
+    expect(classifyError(wrapped(new InfrastructureError('resolver broke')), false)).toBeUndefined();
+  });
+
+  test('connection failures get messages of their own, without the peer address', () => {
+    expect(classifyError(coded('ECONNREFUSED', 'connect ECONNREFUSED 10.1.2.3:80'), false)).toEqual({
+      code: 'CONNECT',
+      message: 'Connection refused (ECONNREFUSED)',
+    });
+    expect(classifyError(coded('ECONNRESET', 'socket hang up'), false)).toEqual({
+      code: 'CONNECT',
+      message: 'The server closed the connection without responding',
+    });
   });
 });

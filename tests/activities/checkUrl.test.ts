@@ -249,26 +249,81 @@ describe('checkUrl', () => {
     expect(json).not.toContain('hunter2');
   });
 
-  test('credentials and Host are dropped on a cross-origin redirect and kept on a same-origin one', async () => {
-    const seen: Record<string, string[]> = {};
-    const record = (name: string) =>
-      respondWith((req) => {
+  test('every caller header and the body are dropped on a cross-origin redirect, kept on a same-origin one', async () => {
+    const seen: Record<string, (string | undefined)[]> = {};
+    const record = (name: string) => (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
         const { authorization, cookie, host } = req.headers;
-        seen[name] = [String(authorization), String(cookie), String(host)];
+        seen[name] = [
+          authorization,
+          cookie,
+          host,
+          req.headers['x-api-key'] as string | undefined,
+          req.headers['content-type'],
+          body,
+        ];
+        res.end('ok');
       });
+    };
     const other = await serve({ '/': record('other') });
     const server = await serve({
-      '/same': respond.redirect(302, '/here'),
+      '/same': respond.redirect(307, '/here'),
       '/here': record('same'),
-      '/cross': respond.redirect(302, other.url('/')),
+      '/cross': respond.redirect(307, other.url('/')),
     });
-    const headers = { Authorization: 'Bearer secret', Cookie: 'session=1', Host: 'virtual.example' };
-    await check({ url: server.url('/same'), headers });
-    await check({ url: server.url('/cross'), headers });
+    const spec = {
+      method: 'POST',
+      headers: {
+        Authorization: 'Bearer secret',
+        Cookie: 'session=1',
+        Host: 'virtual.example',
+        'X-Api-Key': 'k-123',
+        'Content-Type': 'application/json',
+      },
+      body: '{"token":"t-456"}',
+    };
+    await check({ url: server.url('/same'), ...spec });
+    await check({ url: server.url('/cross'), ...spec });
     expect(seen).toEqual({
-      same: ['Bearer secret', 'session=1', 'virtual.example'],
-      other: ['undefined', 'undefined', `127.0.0.1:${other.port}`],
+      same: [
+        'Bearer secret',
+        'session=1',
+        'virtual.example',
+        'k-123',
+        'application/json',
+        '{"token":"t-456"}',
+      ],
+      other: [undefined, undefined, `127.0.0.1:${other.port}`, undefined, undefined, ''],
     });
+    // Opted in: all of it travels on, except the Host override.
+    await check({ url: server.url('/cross'), ...spec, forwardAcrossOrigins: true });
+    expect(seen.other).toEqual([
+      'Bearer secret',
+      'session=1',
+      `127.0.0.1:${other.port}`,
+      'k-123',
+      'application/json',
+      '{"token":"t-456"}',
+    ]);
+  });
+
+  test('user info in a Location is neither sent nor recorded', async () => {
+    let authorization: string | undefined = 'not reached';
+    const other = await serve({
+      '/': respondWith((req) => {
+        authorization = req.headers.authorization;
+      }),
+    });
+    const server = await serve({
+      '/': respond.redirect(302, other.url('/').replace('http://', 'http://admin:s3cret@')),
+    });
+    const result = await check({ url: server.url('/') });
+    expect(result).toMatchObject({ ok: true, status: 200, finalUrl: other.url('/') });
+    expect(result.redirects).toEqual([{ url: server.url('/'), status: 302, location: other.url('/') }]);
+    expect(authorization).toBeUndefined();
+    expect(JSON.stringify(result)).not.toMatch(/admin|s3cret/);
   });
 
   test('a 303 after a POST continues as a GET without the body', async () => {
@@ -319,6 +374,17 @@ describe('checkUrlActivity', () => {
     });
     expect(result.error?.message).toContain('headers.Authorization');
     expect(JSON.stringify(result)).not.toContain('secret');
+  });
+
+  test('a Trailer header is INVALID before any request; past the schema the refusal by Node is still a result', async () => {
+    const server = await serve({ '/': respond.text('ok') });
+    const refused = await checkUrlActivity({ url: server.url(), headers: { Trailer: 'X' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID' } });
+    expect(refused.error?.message).toContain('headers.Trailer');
+    // A spec that skipped validation (an older caller): Node throws ERR_HTTP_TRAILER_INVALID.
+    const unvalidated = { ...CheckSpec.parse({ url: server.url() }), headers: { Trailer: 'X' } };
+    expect(await checkUrl(unvalidated)).toMatchObject({ ok: false, error: { code: 'INVALID' } });
+    expect(server.requests).toBe(0);
   });
 
   test('valid input (a spec or a plain URL) runs the check with defaults applied', async () => {

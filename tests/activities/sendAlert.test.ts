@@ -125,6 +125,26 @@ describe('sendAlert to a receiver on 127.0.0.1', () => {
     expect(received).toHaveLength(1);
   });
 
+  it('scrubs what the receiver echoes back: path segments, query values, decoded Basic credentials', async () => {
+    const echo: Handler = (req, res) => {
+      const basic = Buffer.from(
+        (req.headers.authorization ?? '').replace(/^Basic /, ''),
+        'base64',
+      ).toString();
+      const [user, password] = basic.split(':');
+      res.writeHead(403, { 'content-type': 'text/plain' });
+      res.end(`token s3cr3t-token refused (sig=${req.url?.split('sig=')[1]}) for ${user} with ${password}`);
+    };
+    const server = await serve({ [SECRET_PATH]: echo });
+    const webhook = server.url(`${SECRET_PATH}?sig=q-v4lue`).replace('http://', 'http://hookuser:hookpass@');
+    const error = await rejection(sendAlert({ webhook, alert }));
+    expect(error).toMatchObject({ code: 'HTTP', status: 403 });
+    expect(error.message).toContain('HTTP 403 (token *** refused (***) for *** with ***)');
+    for (const secret of ['s3cr3t-token', 'q-v4lue', 'hookuser', 'hookpass']) {
+      expect(error.message).not.toContain(secret);
+    }
+  });
+
   it('does not follow a redirect with the alert', async () => {
     const elsewhere: Received[] = [];
     const server = await serve({

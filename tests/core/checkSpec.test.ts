@@ -200,6 +200,26 @@ describe('CheckResult', () => {
       'HTTP',
       'ASSERTION',
       'INVALID',
+      'TRUNCATED',
+      'UNKNOWN',
     ]);
+  });
+
+  test('Trailer, Expect and the other headers Node sets or refuses are refused up front', () => {
+    for (const name of ['Trailer', 'expect', 'Content-Length', 'Transfer-Encoding', 'Connection', 'TE']) {
+      const parsed = CheckSpec.safeParse({ url: 'https://example.com/', headers: { [name]: 'X' } });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0].path).toEqual(['headers', name]);
+    }
+  });
+
+  test('forwardAcrossOrigins is an optional boolean', () => {
+    expect(CheckSpec.parse({ url: 'https://example.com/' }).forwardAcrossOrigins).toBeUndefined();
+    expect(
+      CheckSpec.parse({ url: 'https://example.com/', forwardAcrossOrigins: true }).forwardAcrossOrigins,
+    ).toBe(true);
+    expect(CheckSpec.safeParse({ url: 'https://example.com/', forwardAcrossOrigins: 'yes' }).success).toBe(
+      false,
+    );
   });
 });

@@ -125,6 +125,13 @@ describe('infra defaults are the code defaults', () => {
     SITEWATCH_TARGETS: () => settings.sweepTargetsJson(),
     SITEWATCH_MONITORS: () => settings.monitorsJson(),
     SITEWATCH_ALLOW_PRIVATE_NETWORKS: () => settings.allowPrivateNetworks(),
+    SITEWATCH_ALLOWED_NETWORKS: () =>
+      settings.allowedNetworks().length === 0
+        ? undefined
+        : settings
+            .allowedNetworks()
+            .map((n) => n.cidr)
+            .join(','),
     SITEWATCH_MAX_TARGETS: () => settings.maxTargets(),
     SITEWATCH_MAX_WAIT_SECONDS: () => settings.maxWaitSeconds(),
     SITEWATCH_REPORTS_CONTAINER: () => settings.reportsContainer(),

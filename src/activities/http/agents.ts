@@ -4,6 +4,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import type { AllowedNetwork } from '../../core/networkGuard';
 import { addressPolicy, createGuardedLookup, type AddressPolicy, type Resolver } from './guardedLookup';
 
 export interface GuardedAgents {
@@ -16,9 +17,10 @@ export interface GuardedAgents {
 }
 
 export interface GuardedAgentsOptions {
-  /** Default: the network guard with `allowPrivateNetworks`. */
+  /** Default: the network guard with `allowPrivateNetworks` and `allowedNetworks`. */
   policy?: AddressPolicy;
   allowPrivateNetworks?: boolean;
+  allowedNetworks?: readonly AllowedNetwork[];
   /** Default: the system resolver (dns.lookup, all addresses). Tests inject one to avoid real DNS. */
   resolve?: Resolver;
   /**
@@ -34,7 +36,11 @@ const IDLE_SOCKET_TIMEOUT_MS = 4000;
 
 export function createGuardedAgents(options: GuardedAgentsOptions = {}): GuardedAgents {
   const policy =
-    options.policy ?? addressPolicy({ allowPrivateNetworks: options.allowPrivateNetworks ?? false });
+    options.policy ??
+    addressPolicy({
+      allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+      allowedNetworks: options.allowedNetworks ?? [],
+    });
   const lookup = createGuardedLookup(policy, options.resolve);
   const common = { keepAlive: true, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_TIMEOUT_MS, lookup };
   const extraCa = options.ca === undefined ? [] : [options.ca].flat();
@@ -59,14 +65,22 @@ export function createGuardedAgents(options: GuardedAgentsOptions = {}): Guarded
   };
 }
 
-const defaults = new Map<boolean, GuardedAgents>();
+const defaults = new Map<string, GuardedAgents>();
+const NO_NETWORKS: readonly AllowedNetwork[] = [];
 
 /** The process-wide agents for a policy, created on first use. */
-export function defaultAgents(allowPrivateNetworks: boolean): GuardedAgents {
-  let agents = defaults.get(allowPrivateNetworks);
+export function defaultAgents(
+  allowPrivateNetworks: boolean,
+  allowedNetworks: readonly AllowedNetwork[] = NO_NETWORKS,
+): GuardedAgents {
+  const key =
+    allowedNetworks.length === 0
+      ? String(allowPrivateNetworks)
+      : `${allowPrivateNetworks} ${allowedNetworks.map((n) => n.cidr).join(',')}`;
+  let agents = defaults.get(key);
   if (agents === undefined) {
-    agents = createGuardedAgents({ allowPrivateNetworks });
-    defaults.set(allowPrivateNetworks, agents);
+    agents = createGuardedAgents({ allowPrivateNetworks, allowedNetworks });
+    defaults.set(key, agents);
   }
   return agents;
 }

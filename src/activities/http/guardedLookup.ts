@@ -5,8 +5,8 @@
 import dns from 'node:dns';
 import type { LookupAddress, LookupAllOptions, LookupOneOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { checkAddress, type AddressVerdict } from '../../core/networkGuard';
-import { BlockedAddressError } from './errors';
+import { checkAddress, type AddressPolicyOptions, type AddressVerdict } from '../../core/networkGuard';
+import { BlockedAddressError, InfrastructureError } from './errors';
 
 /** Decides whether one resolved address may be connected to. */
 export type AddressPolicy = (address: string) => AddressVerdict;
@@ -14,7 +14,7 @@ export type AddressPolicy = (address: string) => AddressVerdict;
 /** Resolves a hostname to all of its addresses (the system resolver unless a test injects one). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
-export function addressPolicy(options: { allowPrivateNetworks: boolean }): AddressPolicy {
+export function addressPolicy(options: AddressPolicyOptions): AddressPolicy {
   return (address) => checkAddress(address, options);
 }
 
@@ -59,7 +59,17 @@ export function createGuardedLookup(
           callback(null, addresses[0].address, addresses[0].family);
         }
       },
-      (err: NodeJS.ErrnoException) => callback(err, []),
+      // A DNS answer ("no such name", a resolver timeout) is the target's; anything else is our
+      // resolver breaking, which must not pass for a result.
+      (err: NodeJS.ErrnoException) =>
+        callback(
+          typeof err?.code === 'string' && /^(E[A-Z_]+|EAI_[A-Z]+)$/.test(err.code)
+            ? err
+            : (new InfrastructureError(`DNS resolver failed: ${String(err?.message ?? err)}`, {
+                cause: err,
+              }) as NodeJS.ErrnoException),
+          [],
+        ),
     );
   };
   return lookup as LookupFunction;

@@ -1,18 +1,23 @@
 // One HTTP(S) request to a user-supplied URL, safely: the network guard on every connection, redirects
 // followed here (so each hop's scheme and address are re-checked and recorded), one deadline for the
-// whole exchange, and a cap on body bytes. Network failures come back as `{ ok: false, error }`;
-// only internal faults throw.
-import type { IncomingHttpHeaders } from 'node:http';
+// whole exchange, a cap on body bytes, bodies decoded strictly. Whatever the target does comes back
+// as `{ ok: false, error }`; only our own faults (InfrastructureError) throw. What comes back never
+// carries user info (a Location can hold `user:password@`) and, unless private networks are allowed,
+// never an internal address.
+import http, { type ClientRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
+import https from 'node:https';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosHeaders, type AxiosResponse } from 'axios';
 import type { CheckError, Redirect } from '../../core/checkSpec';
-import { unbracket } from '../../core/networkGuard';
+import { scrubInternalAddresses, unbracket } from '../../core/networkGuard';
+import { scrubCredentials, withoutCredentials } from '../../core/stripCredentials';
 import { settings } from '../../settings';
 import { userAgent } from '../../version';
 import { defaultAgents, type GuardedAgents } from './agents';
 import { daysLeft, peerCertificateValidTo } from './certificate';
-import { BlockedAddressError, classifyError } from './errors';
+import { ACCEPT_ENCODING, asDecodingError, decodeBody } from './decodeBody';
+import { BlockedAddressError, BodyTooLargeError, classifyError, TruncatedBodyError } from './errors';
 import { readBody } from './readBody';
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -23,15 +28,24 @@ const MAX_REDIRECT_BODY_BYTES = 64 * 1024;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-// Dropped when a redirect leaves the origin, as browsers do: credentials are the caller's secrets for
-// that origin, and a Host override names that origin.
-const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'host']);
+// Sent unless the caller sets its own; never dropped on redirects (they carry no secret).
+const DEFAULT_HEADERS: Readonly<Record<string, string>> = {
+  'User-Agent': userAgent,
+  Accept: '*/*',
+  'Accept-Encoding': ACCEPT_ENCODING,
+};
 
 export interface GuardedRequestOptions {
   /** Default GET. */
   method?: string;
+  /**
+   * The caller's headers. Sent to the URL's origin; dropped (with the body) when a redirect leaves
+   * it, unless `forwardAcrossOrigins`: any of them may be a secret for that origin.
+   */
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Default false. true: send the caller's headers (except Host) and body on to other origins too. */
+  forwardAcrossOrigins?: boolean;
   /** Deadline for the whole exchange: DNS, connect, TLS, every redirect hop and the body. */
   timeoutMs?: number;
   /** Default true. When false a 3xx is the final response. */
@@ -49,7 +63,10 @@ export interface GuardedRequestOptions {
    * says no, the body is not downloaded (an empty body, `bytesRead` 0). Default: always read.
    */
   wantBody?: (status: number, headers: IncomingHttpHeaders) => boolean;
-  /** Default: settings.allowPrivateNetworks() at call time. Ignored when `agents` is given. */
+  /**
+   * Default: settings.allowPrivateNetworks() at call time. Also decides whether error messages may
+   * name internal addresses. Agents: ignored when `agents` is given.
+   */
   allowPrivateNetworks?: boolean;
   /** Agents (and thus address policy, resolver, trusted CAs) to use instead of the process defaults. */
   agents?: GuardedAgents;
@@ -88,11 +105,24 @@ export interface HttpFailure {
 export type HttpOutcome = HttpSuccess | HttpFailure;
 
 // One instance, configured once: no per-call set-up beyond the request itself.
+// Errors a request emits after its response arrived (a chunked body that stops parsing) never
+// reach axios's promise, which has settled; recorded here so the body's failure can name its cause.
+const lateRequestErrors = new WeakMap<ClientRequest, Error>();
+const transport = {
+  request(options: RequestOptions, onResponse: (res: http.IncomingMessage) => void): ClientRequest {
+    const req = (options.protocol === 'https:' ? https : http).request(options, onResponse);
+    req.on('error', (err) => lateRequestErrors.set(req, err));
+    return req;
+  },
+};
+
 const client = axios.create({
   responseType: 'stream',
   maxRedirects: 0,
   validateStatus: () => true,
-  decompress: true,
+  // decodeBody decodes, strictly (see there).
+  decompress: false,
+  transport,
   proxy: false, // an environment proxy would bypass the guard (it, not us, would connect).
   transformRequest: [(data: unknown) => data],
   transformResponse: [],
@@ -107,15 +137,23 @@ class Failure extends Error {
   }
 }
 
-function buildHeaders(user: Record<string, string> | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'User-Agent': userAgent, Accept: '*/*' };
-  for (const [name, value] of Object.entries(user ?? {})) {
-    for (const existing of Object.keys(headers)) {
-      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-    }
-    headers[name] = value;
+// `false` keeps axios from adding a Content-Type of its own choosing (form-urlencoded for every
+// POST, PUT and PATCH): a request carries only the headers the caller or DEFAULT_HEADERS gave it.
+type OutgoingHeaders = Record<string, string | false>;
+
+function buildHeaders(caller: Record<string, string> | undefined): OutgoingHeaders {
+  if (caller === undefined) return { ...DEFAULT_HEADERS, 'Content-Type': false };
+  const headers: OutgoingHeaders = {};
+  const overridden = new Set(Object.keys(caller).map((n) => n.toLowerCase()));
+  for (const [name, value] of Object.entries(DEFAULT_HEADERS)) {
+    if (!overridden.has(name.toLowerCase())) headers[name] = value;
   }
-  return headers;
+  if (!overridden.has('content-type')) headers['Content-Type'] = false;
+  return Object.assign(headers, caller);
+}
+
+function withoutHeader(headers: Record<string, string> | undefined, lower: string) {
+  return headers && Object.fromEntries(Object.entries(headers).filter(([n]) => n.toLowerCase() !== lower));
 }
 
 function checkHop(url: URL, agents: GuardedAgents, first: boolean): void {
@@ -135,7 +173,7 @@ function checkHop(url: URL, agents: GuardedAgents, first: boolean): void {
 async function send(
   url: URL,
   method: string,
-  headers: Record<string, string>,
+  headers: OutgoingHeaders,
   body: string | Buffer | undefined,
   agents: GuardedAgents,
   signal: AbortSignal,
@@ -161,6 +199,28 @@ async function send(
   }
 }
 
+/**
+ * Why a body that had started failed: a parse error the request saw (bad chunking, bad trailers),
+ * else a connection that closed early (TRUNCATED). Our own limits and decoding errors stay as they are.
+ */
+function bodyFailure(err: unknown, res: AxiosResponse<Readable>): unknown {
+  if (err instanceof BodyTooLargeError || asDecodingError(err) !== undefined) return err;
+  const late = lateRequestErrors.get(res.request as ClientRequest);
+  if (late !== undefined && String((late as NodeJS.ErrnoException).code).startsWith('HPE_')) return late;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE') {
+    const declared = Number(res.headers['content-length']);
+    return new TruncatedBodyError(Number.isFinite(declared) ? declared : undefined);
+  }
+  return err;
+}
+
+/** A failure's message as it may be shown: no user info, and no internal address unless allowed. */
+function shownError(error: CheckError, revealAddresses: boolean): CheckError {
+  const message = scrubCredentials(error.message);
+  return { code: error.code, message: revealAddresses ? message : scrubInternalAddresses(message) };
+}
+
 async function drainRedirectBody(stream: Readable): Promise<void> {
   try {
     await readBody(stream, { maxBytes: MAX_REDIRECT_BODY_BYTES, limitMode: 'fail', keep: false });
@@ -176,8 +236,8 @@ export async function guardedRequest(
 ): Promise<HttpOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const agents =
-    options.agents ?? defaultAgents(options.allowPrivateNetworks ?? settings.allowPrivateNetworks());
+  const allowPrivate = options.allowPrivateNetworks ?? settings.allowPrivateNetworks();
+  const agents = options.agents ?? defaultAgents(allowPrivate, settings.allowedNetworks());
   const followRedirects = options.followRedirects ?? true;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -205,9 +265,10 @@ export async function guardedRequest(
     } catch {
       throw new Failure({ code: 'INVALID', message: 'Invalid URL' });
     }
-    current = url.href;
+    current = withoutCredentials(url.href);
     let method = (options.method ?? 'GET').toUpperCase();
-    let headers = buildHeaders(options.headers);
+    let callerHeaders = options.headers;
+    let headers = buildHeaders(callerHeaders);
     let body = options.body;
 
     for (;;) {
@@ -222,7 +283,7 @@ export async function guardedRequest(
         typeof location === 'string' &&
         location !== ''
       ) {
-        redirects.push({ url: url.href, status: res.status, location });
+        redirects.push({ url: current, status: res.status, location: withoutCredentials(location) });
         await drainRedirectBody(res.data);
         if (redirects.length > maxRedirects) {
           throw new Failure({ code: 'HTTP', message: `More than ${maxRedirects} redirects` });
@@ -231,8 +292,13 @@ export async function guardedRequest(
         try {
           next = new URL(location, url);
         } catch {
-          throw new Failure({ code: 'INVALID', message: 'Redirect with an invalid Location' });
+          throw new Failure({ code: 'HTTP', message: 'Redirect with an invalid Location' });
         }
+        const sameOrigin = next.origin === url.origin;
+        // User info in a Location is never used (axios would turn it into an Authorization header):
+        // the caller's own stays with its origin, a target's is dropped.
+        next.username = sameOrigin ? url.username : '';
+        next.password = sameOrigin ? url.password : '';
         // 303, and 301/302 after a POST, turn into a body-less GET (what browsers and curl -L do).
         if (
           res.status === 303
@@ -241,17 +307,22 @@ export async function guardedRequest(
         ) {
           method = 'GET';
           body = undefined;
-          headers = Object.fromEntries(
-            Object.entries(headers).filter(([n]) => n.toLowerCase() !== 'content-type'),
-          );
+          callerHeaders = withoutHeader(callerHeaders, 'content-type');
         }
-        if (next.origin !== url.origin) {
-          headers = Object.fromEntries(
-            Object.entries(headers).filter(([n]) => !ORIGIN_BOUND_HEADERS.has(n.toLowerCase())),
-          );
+        if (!sameOrigin) {
+          // Any caller header may be a secret for the origin it was written for (API keys come in
+          // every name), and so may the body: another origin gets neither unless the caller says
+          // so. A Host override names the old origin, so it never travels.
+          if (options.forwardAcrossOrigins === true) {
+            callerHeaders = withoutHeader(callerHeaders, 'host');
+          } else {
+            callerHeaders = undefined;
+            body = undefined;
+          }
         }
+        headers = buildHeaders(callerHeaders);
         url = next;
-        current = url.href;
+        current = withoutCredentials(url.href);
         status = undefined;
         continue;
       }
@@ -260,19 +331,32 @@ export async function guardedRequest(
       const responseHeaders = (res.headers as AxiosHeaders).toJSON() as IncomingHttpHeaders;
       const wanted = options.wantBody?.(res.status, responseHeaders) ?? true;
       if (!wanted) res.data.destroy();
-      const read = wanted
-        ? await readBody(res.data, {
+      let read: { body: Buffer; bytesRead: number; truncated: boolean };
+      if (!wanted) read = { body: Buffer.alloc(0), bytesRead: 0, truncated: false };
+      else {
+        // No body to decode: HEAD, 204, 304, or an empty body that still names an encoding.
+        const bodiless =
+          method === 'HEAD' ||
+          res.status === 204 ||
+          res.status === 304 ||
+          responseHeaders['content-length'] === '0';
+        const encoding = bodiless ? undefined : responseHeaders['content-encoding'];
+        try {
+          read = await readBody(decodeBody(res.data, encoding), {
             maxBytes: maxBodyBytes,
             limitMode: options.bodyLimitMode ?? 'fail',
             keep: options.keepBody ?? true,
-          })
-        : { body: Buffer.alloc(0), bytesRead: 0, truncated: false };
+          });
+        } catch (err) {
+          throw bodyFailure(err, res);
+        }
+      }
       const now = options.now?.() ?? new Date();
       return {
         ok: true,
         status: res.status,
         headers: responseHeaders,
-        finalUrl: url.href,
+        finalUrl: current,
         redirects,
         latencyMs: elapsed(),
         body: read.body,
@@ -282,8 +366,9 @@ export async function guardedRequest(
       };
     }
   } catch (err) {
-    const error = err instanceof Failure ? err.error : classifyError(err, timedOut);
-    if (error === undefined) throw err;
+    const classified = err instanceof Failure ? err.error : classifyError(err, timedOut);
+    if (classified === undefined) throw err;
+    const error = shownError(classified, allowPrivate);
     const bytesRead = error.code === 'TOO_LARGE' ? maxBodyBytes : 0;
     const failure: HttpFailure = {
       ok: false,

@@ -1,7 +1,14 @@
 // The guarded HTTP client shared by checkUrl, fetchPage and sendAlert.
 export { createGuardedAgents, defaultAgents, destroyDefaultAgents } from './agents';
 export type { GuardedAgents, GuardedAgentsOptions } from './agents';
-export { BlockedAddressError, BodyTooLargeError, classifyError } from './errors';
+export {
+  BlockedAddressError,
+  BodyTooLargeError,
+  classifyError,
+  InfrastructureError,
+  TruncatedBodyError,
+} from './errors';
+export { ContentDecodingError } from './decodeBody';
 export { addressPolicy, systemResolver } from './guardedLookup';
 export type { AddressPolicy, Resolver } from './guardedLookup';
 export {
