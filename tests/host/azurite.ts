@@ -1,7 +1,7 @@
 // Real Azurite as a child process on free loopback ports. Port 0 lets the OS pick the ports, and
 // Azurite prints the ones it got, so there is no race between "find a free port" and "listen".
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -15,6 +15,8 @@ const STOP_TIMEOUT_MS = 10_000;
 export interface AzuriteOptions {
   /** Workspace folder; a temporary one (deleted on stop) when omitted. */
   location?: string;
+  /** Write Azurite's pid here while it runs (persist/dataDir.ts stops it if this host crashes). */
+  pidFile?: string;
 }
 
 export interface Azurite {
@@ -57,8 +59,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
+  if (options.pidFile && child.pid !== undefined) writeFileSync(options.pidFile, `${child.pid}\n`);
   const cleanup = (): void => {
     process.removeListener('exit', killOnExit);
+    if (options.pidFile) rmSync(options.pidFile, { force: true });
     if (ownsLocation) rmSync(location, { recursive: true, force: true });
   };
 

@@ -1,19 +1,24 @@
-// `npm run start:testhost -- --app <dir> --port <port>`: serves a Functions app the way `func start`
-// would, on the test host: real clock, timers on their schedules, Azurite when storage is needed.
-// Prints exactly `listening on http://127.0.0.1:<port>` once ready; SIGTERM/SIGINT stop it cleanly.
+// `npm run start:testhost -- --app <dir> --port <port> --data <dir>`: serves a Functions app the way
+// `func start` would, on the test host: real clock, timers on their schedules, Azurite when storage
+// is needed. Prints exactly `listening on http://127.0.0.1:<port>` once ready; SIGTERM/SIGINT stop it
+// cleanly. With `--data` the durable store and Azurite's data live in that folder and survive a
+// restart or a crash (index.ts StartHostOptions.dataDir); a recovered host says what it owes.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHost, type Host } from './index';
+import type { Recovery } from './persist/journal';
 import { REPO_ROOT } from './loader';
 
-const USAGE = 'usage: tsx tests/host/cli.ts [--app <dir>] [--port <port>]';
+const USAGE = 'usage: tsx tests/host/cli.ts [--app <dir>] [--port <port>] [--data <dir>]';
 const DEFAULT_PORT = 7071;
 const STOP_DEADLINE_MS = 20_000;
 
 export interface CliOptions {
   appDir: string;
   port: number;
+  /** Absolute; undefined without --data. */
+  dataDir?: string;
 }
 
 export class CliUsageError extends Error {
@@ -25,11 +30,16 @@ export class CliUsageError extends Error {
 
 /** Parses argv; a relative --app is taken from the directory npm was started in (INIT_CWD). */
 export function parseCliArgs(argv: string[], cwd = process.env.INIT_CWD ?? process.cwd()): CliOptions {
-  let values: { app?: string; port?: string; help?: boolean };
+  let values: { app?: string; port?: string; data?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { app: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        app: { type: 'string' },
+        port: { type: 'string' },
+        data: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -40,7 +50,12 @@ export function parseCliArgs(argv: string[], cwd = process.env.INIT_CWD ?? proce
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new CliUsageError(`--port must be 0-65535, got '${values.port}'`);
-  return { appDir: values.app === undefined ? REPO_ROOT : path.resolve(cwd, values.app), port };
+  if (values.data === '') throw new CliUsageError('--data needs a folder');
+  return {
+    appDir: values.app === undefined ? REPO_ROOT : path.resolve(cwd, values.app),
+    port,
+    ...(values.data !== undefined && { dataDir: path.resolve(cwd, values.data) }),
+  };
 }
 
 async function main(): Promise<void> {
@@ -58,7 +73,13 @@ async function main(): Promise<void> {
 
   let host: Host;
   try {
-    host = await startHost({ appDir: options.appDir, port: options.port, clock: 'real', fireTimers: true });
+    host = await startHost({
+      appDir: options.appDir,
+      port: options.port,
+      clock: 'real',
+      fireTimers: true,
+      dataDir: options.dataDir,
+    });
   } catch (error) {
     process.stderr.write(`tests/host could not start ${options.appDir}: ${(error as Error).message}\n`);
     process.exit(1);
@@ -89,7 +110,18 @@ async function main(): Promise<void> {
   // pass SIGTERM on; stop when a launcher above us goes away instead of lingering as an orphan.
   const watch = watchLaunchers(() => stop('launcher exited'));
 
+  if (host.recovery) process.stdout.write(`${recoveryLine(options.dataDir!, host.recovery)}\n`);
   process.stdout.write(`listening on ${host.url}\n`);
+}
+
+/** The log line of a host started on a `--data` folder: what it found and what it runs again. */
+export function recoveryLine(dataDir: string, r: Recovery): string {
+  if (r.instances === 0) return `[tests/host] durable store in ${dataDir}: empty`;
+  return (
+    `[tests/host] durable store in ${dataDir}: ${r.instances} instances, ${r.open} open; ` +
+    `redelivering ${r.activities} activities and ${r.pendingEvents} events, re-arming ${r.timers} timers` +
+    (r.tornTail ? '; ignored a torn last line' : '')
+  );
 }
 
 const LAUNCHER_POLL_MS = 500;

@@ -13,6 +13,8 @@ import { loadSettings } from './settings';
 import { FINAL_STATUSES, Store, current, toWireStatus } from './store';
 import { createDurableBackend } from './engine/backend';
 import { Scheduler } from './engine/scheduler';
+import { claimDataDir } from './persist/dataDir';
+import { Journal, type Recovery } from './persist/journal';
 import { startQueueTriggers } from './triggers/queue';
 import { scheduleTimers, timerInput, timerSchedule, validateTimers } from './triggers/timer';
 import {
@@ -42,6 +44,12 @@ export interface StartHostOptions {
   fireTimers?: boolean;
   /** See SchedulerOptions.batchWindowMs. */
   batchWindowMs?: number;
+  /**
+   * Keep the durable store (a journal, fsynced before work is acknowledged) and Azurite's data in
+   * this folder, created if missing; a host started again on it carries on where the last one
+   * stopped or crashed. Omitted: everything is in memory and temporary, as before.
+   */
+  dataDir?: string;
 }
 
 export interface WaitOptions {
@@ -78,6 +86,8 @@ export interface Host {
   maxHistoryLength(instanceId: string): number;
   activityCalls(name?: string): Array<{ name: string; input: unknown; instanceId: string }>;
   episodes(instanceId: string): number;
+  /** With `dataDir`: what the journal held when this host started (work it owes again). */
+  recovery?: Recovery;
   /** Like a host process restart: drop in-flight work, keep the store, re-run what is owed. */
   restart(): void;
   stop(): Promise<void>;
@@ -106,20 +116,36 @@ export async function startHost(options: StartHostOptions = {}): Promise<Host> {
       options.clock === 'real' ? new RealClock() : new VirtualClock({ start: options.startTime });
     cleanups.push(() => clock.stop());
 
+    const dataDir =
+      options.dataDir === undefined ? undefined : await claimDataDir(path.resolve(options.dataDir));
+    if (dataDir) cleanups.push(() => dataDir.release());
+
     let azurite: Azurite | undefined;
     if (options.storage ? options.storage === 'azurite' : needsStorage(registry, settings)) {
-      azurite = await startAzurite();
+      azurite = await startAzurite(
+        dataDir && { location: dataDir.azuriteLocation, pidFile: dataDir.azuritePidFile },
+      );
       cleanups.push(() => azurite!.stop());
       useConnectionString(settings, azurite.connectionString);
     }
 
     let baseUrl = 'http://127.0.0.1:7071';
+    let durableReplies: (() => Promise<void>) | undefined;
     const invoker = createInvoker({
       registry,
       durableClient: () => durableClientBinding({ baseUrl, taskHubName: settings.taskHubName }),
       writeOutputs: createOutputWriter(settings, azurite?.connectionString),
     });
-    const store = new Store();
+    let store = new Store();
+    let recovery: Recovery | undefined;
+    if (dataDir) {
+      const opened = await Journal.open(dataDir.journalDir);
+      ({ store } = opened.journal);
+      recovery = opened.recovery;
+      // After the scheduler has stopped (registered below, so it runs first): the last changes land.
+      cleanups.push(() => opened.journal.close());
+      durableReplies = () => opened.journal.settled();
+    }
     const scheduler = new Scheduler({
       store,
       registry,
@@ -139,7 +165,7 @@ export async function startHost(options: StartHostOptions = {}): Promise<Host> {
     };
 
     const server = await startServer(
-      { registry, settings, durable, invoker, runTimer },
+      { registry, settings, durable, invoker, runTimer, durableReplies },
       { port: options.port },
     );
     cleanups.push(() => server.close());
@@ -163,6 +189,9 @@ export async function startHost(options: StartHostOptions = {}): Promise<Host> {
     cleanups.push(async () => {
       for (const hook of hookCallbacks('appTerminate')) await hook({ hookData: {}, appHookData: {} });
     });
+    // Work the journal says is owed: every open instance gets an episode, its activities run again
+    // (at least once), its timers are armed again.
+    if (recovery) scheduler.restart();
 
     const waitForIdle = async (waitOptions: WaitOptions = {}): Promise<void> => {
       const deadline = Date.now() + (waitOptions.timeoutMs ?? 30_000);
@@ -228,6 +257,7 @@ export async function startHost(options: StartHostOptions = {}): Promise<Host> {
         Math.max(0, ...(store.get(instanceId)?.executions.map((e) => e.history.length) ?? [])),
       activityCalls: (name) => store.activityLog.filter((c) => name === undefined || c.name === name),
       episodes: (instanceId) => store.get(instanceId)?.episodes ?? 0,
+      recovery,
       restart: () => scheduler.restart(),
       stop: cleanup,
     };

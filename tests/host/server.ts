@@ -16,6 +16,12 @@ export interface ServerDeps {
   durable: DurableBackend;
   invoker: Invoker;
   runTimer(name: string): Promise<void>;
+  /**
+   * With a durable store (`--data`): resolves once every change so far is on disk. Durable HTTP API
+   * answers wait for it, so a 202 for a start or an event, and any status a client saw, survive a
+   * crash, as the extension answers only after its storage write.
+   */
+  durableReplies?: () => Promise<void>;
 }
 
 export interface ServerOptions {
@@ -30,6 +36,28 @@ export interface RunningServer {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/**
+ * Delays the end of `res` until `settled` resolves. Node sends nothing before end() (the answers
+ * here are written in one piece), so the client sees no byte of an answer that is not durable yet.
+ */
+function holdUntilDurable(
+  res: ServerResponse,
+  settled: () => Promise<void>,
+  logError: (message: string, error: unknown) => void,
+): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    settled().then(
+      () => end(...args),
+      (error: unknown) => {
+        logError('A durable change could not be saved; the answer is withheld', error);
+        res.destroy();
+      },
+    );
+    return res;
+  }) as typeof res.end;
 }
 
 export async function startServer(deps: ServerDeps, options: ServerOptions = {}): Promise<RunningServer> {
@@ -49,10 +77,14 @@ export async function startServer(deps: ServerDeps, options: ServerOptions = {})
     const origin = `http://${req.headers.host ?? fallbackHost}`;
     const { pathname } = new URL(req.url ?? '/', origin);
     if (pathname === WEBHOOK_PATH || pathname.startsWith(`${WEBHOOK_PATH}/`)) {
+      if (deps.durableReplies) holdUntilDurable(res, deps.durableReplies, logError);
       return serveManagementApi(req, res, pathname.slice(WEBHOOK_PATH.length + 1), origin, durableDeps());
     }
     const rpc = rpcSubPath(pathname);
-    if (rpc !== undefined) return serveManagementApi(req, res, rpc, origin, durableDeps());
+    if (rpc !== undefined) {
+      if (deps.durableReplies) holdUntilDurable(res, deps.durableReplies, logError);
+      return serveManagementApi(req, res, rpc, origin, durableDeps());
+    }
     const adminName = adminFunctionName(pathname);
     if (adminName !== undefined) return serveAdmin(req, res, adminName, { ...deps, logError });
     if (pathname === '/admin/host/status') return sendJson(res, 200, { state: 'Running' });

@@ -4,6 +4,7 @@
 import type { HistoryEvent, InstanceFilter, RuntimeStatus, StatusQuery, WireStatus } from './types';
 import type { ReplayState } from './engine/replay';
 import type { RetryOptionsWire } from './engine/retry';
+import { TrackedMap } from './persist/trackedMap';
 
 export { FINAL_STATUSES, isFinal } from './types';
 
@@ -78,6 +79,8 @@ export interface ActivityCall {
   instanceId: string;
 }
 
+// The maps are TrackedMaps so that, with `--data`, the journal writes only the entries that changed
+// (persist/recordCodec.ts); without it they behave as plain Maps.
 export function newExecution(executionId: string, input: string | undefined): Execution {
   return {
     executionId,
@@ -85,12 +88,12 @@ export function newExecution(executionId: string, input: string | undefined): Ex
     history: [],
     inbox: [],
     replay: { slots: [], nextId: 0 },
-    scheduled: new Map(),
-    activities: new Map(),
-    timers: new Map(),
-    subOrchestrations: new Map(),
-    retries: new Map(),
-    retryIds: new Map(),
+    scheduled: new TrackedMap({ immutableValues: true }),
+    activities: new TrackedMap({ immutableValues: true }),
+    timers: new TrackedMap({ immutableValues: true }),
+    subOrchestrations: new TrackedMap({ immutableValues: true }),
+    retries: new TrackedMap(),
+    retryIds: new TrackedMap({ immutableValues: true }),
     lastStartedAt: 0,
     historyCache: { text: '', count: 0 },
   };
@@ -102,13 +105,28 @@ export function current(record: InstanceRecord): Execution {
 
 type Listener = (record: InstanceRecord) => void;
 
+/**
+ * Told about every record that may have changed (persist/journal.ts). The engine mutates records it
+ * got from get() in the same turn, so get() counts as a possible change.
+ */
+export type StoreObserver = (instanceId: string) => void;
+
 export class Store {
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly listeners = new Set<Listener>();
+  private observer: StoreObserver | undefined;
   readonly activityLog: ActivityCall[] = [];
 
+  /** `records` as a journal rebuilt them, then `observer` sees every change from here on. */
+  constructor(records: Iterable<InstanceRecord> = [], observer?: StoreObserver) {
+    for (const r of records) this.instances.set(r.instanceId, r);
+    this.observer = observer;
+  }
+
   get(instanceId: string): InstanceRecord | undefined {
-    return this.instances.get(instanceId);
+    const record = this.instances.get(instanceId);
+    if (record) this.observer?.(instanceId);
+    return record;
   }
 
   put(record: InstanceRecord): void {
@@ -117,7 +135,9 @@ export class Store {
   }
 
   delete(instanceId: string): boolean {
-    return this.instances.delete(instanceId);
+    const deleted = this.instances.delete(instanceId);
+    if (deleted) this.observer?.(instanceId);
+    return deleted;
   }
 
   all(): IterableIterator<InstanceRecord> {
@@ -126,6 +146,7 @@ export class Store {
 
   /** Call after mutating a record (status, output, custom status). */
   changed(record: InstanceRecord): void {
+    this.observer?.(record.instanceId);
     for (const l of [...this.listeners]) l(record);
   }
 
