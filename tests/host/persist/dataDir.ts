@@ -21,15 +21,18 @@ export class DataDirError extends Error {
 }
 
 const ORPHAN_STOP_MS = 15_000;
+/** Folders claimed by hosts in this process (tests start several). */
+const claimed = new Set<string>();
 
 /** Creates `root` if missing, makes sure no live host uses it, and stops a crashed host's Azurite. */
 export async function claimDataDir(root: string): Promise<DataDir> {
   mkdirSync(root, { recursive: true });
   const hostPidFile = path.join(root, 'host.pid');
   const owner = readPid(hostPidFile);
-  if (owner !== undefined && owner !== process.pid && isAlive(owner, 'node')) {
-    throw new DataDirError(`${root} is in use by another tests/host (pid ${owner})`);
+  if (claimed.has(root) || (owner !== undefined && owner !== process.pid && isAlive(owner, 'node'))) {
+    throw new DataDirError(`${root} is in use by another tests/host (pid ${owner ?? process.pid})`);
   }
+  claimed.add(root);
   writeFileSync(hostPidFile, `${process.pid}\n`);
   const azuritePidFile = path.join(root, 'azurite.pid');
   const orphan = readPid(azuritePidFile);
@@ -41,6 +44,7 @@ export async function claimDataDir(root: string): Promise<DataDir> {
     azuriteLocation: path.join(root, 'azurite'),
     azuritePidFile,
     release: () => {
+      claimed.delete(root);
       if (readPid(hostPidFile) === process.pid) rmSync(hostPidFile, { force: true });
     },
   };
