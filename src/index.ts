@@ -8,7 +8,7 @@ import './activities/assembleCheckReport';
 import './activities/readTargetSlice';
 import './activities/fetchPage';
 import './activities/extractLinks';
-import './activities/sendAlert';
+import './activities/queueAlerts';
 
 // Orchestrators: deterministic flow.
 import './orchestrators/checkSites';
@@ -22,6 +22,7 @@ import './functions/scheduledSweep';
 import './functions/startAudit';
 import './functions/monitorsApi';
 import './functions/keepMonitors';
+import './functions/deliverAlert';
 import './functions/getRun';
 import './functions/openapi';
 import './functions/notFound';

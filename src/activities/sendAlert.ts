@@ -1,15 +1,16 @@
-// Activity: POST one monitor alert to its incoming webhook. The webhook URL is user input, so
-// the request goes through the network guard like every check; it is also a secret, so it only
-// ever appears redacted in messages. A failed delivery throws: the orchestrator calls this with
-// callActivityWithRetry (ALERT_RETRY) and records the final failure in the monitor state.
-import * as df from 'durable-functions';
-import { alertText } from '../core/alert';
+// POSTs one alert to one channel, in that channel's format (core/channelMessages) and, for a
+// webhook with a secret, signed per Standard Webhooks (core/webhookSignature). The channel URL is
+// user input, so the request goes through the network guard like every check; it is also a
+// secret, so it only ever appears redacted in messages. A failed delivery throws: the
+// `deliverAlert` queue function lets the host retry the message and reports each attempt.
 import type { ErrorCode } from '../core/checkSpec';
-import { AlertDelivery, SendAlertInput, type AlertPayload } from '../core/monitorSchemas';
+import { channelBody } from '../core/channelMessages';
+import type { AlertMessage } from '../core/alertQueue';
 import { redactUrl, scrubUrl } from '../core/redactUrl';
+import { signedHeaders } from '../core/webhookSignature';
 import { guardedRequest } from './http';
 
-/** Per attempt; the retry policy bounds the whole delivery. */
+/** Per attempt; the queue's retries bound the whole delivery. */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 /** Receivers answer "ok" or a short error; more is never needed. */
 const RESPONSE_PREFIX_BYTES = 2_048;
@@ -32,23 +33,41 @@ export interface SendAlertOptions {
   timeoutMs?: number;
   /** Default: settings.allowPrivateNetworks() at call time (inside guardedRequest). */
   allowPrivateNetworks?: boolean;
+  /** The attempt's time (webhook-timestamp); default now. */
+  now?: Date;
 }
 
-/** The JSON a webhook receives: `text` for chat tools, the structured alert for everything else. */
-export function webhookBody(alert: AlertPayload): { text: string } & AlertPayload {
-  return { text: alertText(alert), ...alert };
+export interface ChannelAnswer {
+  status: number;
+  latencyMs: number;
+  /** The channel's URL, redacted. */
+  target: string;
 }
 
-export async function sendAlert(
-  input: SendAlertInput,
+/** The headers of one attempt: JSON, plus the Standard Webhooks headers for webhook channels. */
+export function requestHeaders(message: AlertMessage, body: string, now: Date): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  const destination = message.destination;
+  if (destination.type !== 'webhook') return headers;
+  const timestamp = Math.floor(now.getTime() / 1000);
+  if (destination.secret !== undefined)
+    return { ...headers, ...signedHeaders(destination.secret, message.id, timestamp, body) };
+  // Unsigned webhooks still get the id, so receivers can deduplicate retries.
+  return { ...headers, 'webhook-id': message.id, 'webhook-timestamp': String(timestamp) };
+}
+
+export async function sendToChannel(
+  message: AlertMessage,
   options: SendAlertOptions = {},
-): Promise<AlertDelivery> {
-  const { webhook, alert } = input;
-  const shown = redactUrl(webhook);
-  const outcome = await guardedRequest(webhook, {
+): Promise<ChannelAnswer> {
+  const { destination, alert } = message;
+  const url = destination.url;
+  const shown = redactUrl(url);
+  const body = JSON.stringify(channelBody(destination.type, alert));
+  const outcome = await guardedRequest(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify(webhookBody(alert)),
+    headers: requestHeaders(message, body, options.now ?? new Date()),
+    body,
     timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
     // Re-posting to wherever a redirect points would hand the alert to a host nobody configured.
     followRedirects: false,
@@ -58,55 +77,21 @@ export async function sendAlert(
       ? { allowPrivateNetworks: options.allowPrivateNetworks }
       : {}),
   });
+  const what = `Alert ${alert.kind} for ${alert.monitor} not delivered to ${destination.type} ${shown}`;
   if (!outcome.ok) {
-    const reason = scrubUrl(outcome.error.message, webhook);
-    throw new AlertDeliveryError(
-      `Alert ${alert.kind} for ${alert.monitor} not delivered to ${shown}: ${outcome.error.code}: ${reason}`,
-      outcome.error.code,
-      shown,
-    );
+    const reason = scrubUrl(outcome.error.message, url);
+    throw new AlertDeliveryError(`${what}: ${outcome.error.code}: ${reason}`, outcome.error.code, shown);
   }
   if (outcome.status < 200 || outcome.status > 299) {
-    const said = quote(outcome.body.toString('utf8'), webhook);
-    throw new AlertDeliveryError(
-      `Alert ${alert.kind} for ${alert.monitor} not delivered to ${shown}: HTTP ${outcome.status}${said}`,
-      'HTTP',
-      shown,
-      outcome.status,
-    );
+    const said = quote(outcome.body.toString('utf8'), url);
+    throw new AlertDeliveryError(`${what}: HTTP ${outcome.status}${said}`, 'HTTP', shown, outcome.status);
   }
-  return { ok: true, status: outcome.status, latencyMs: outcome.latencyMs, webhook: shown };
+  return { status: outcome.status, latencyMs: outcome.latencyMs, target: shown };
 }
 
 /** Receivers explain refusals in the body ("invalid_token", "no_service"); quote a bounded, single-line prefix. */
-function quote(body: string, webhook: string): string {
-  const line = scrubUrl(body, webhook).replace(/\s+/g, ' ').trim();
+function quote(body: string, url: string): string {
+  const line = scrubUrl(body, url).replace(/\s+/g, ' ').trim();
   if (line === '') return '';
   return ` (${line.length > QUOTED_RESPONSE_CHARS ? `${line.slice(0, QUOTED_RESPONSE_CHARS)}…` : line})`;
 }
-
-/**
- * The activity body: validates the input (a malformed one is a bug in the caller, so it throws
- * with the offending fields named, never their values) and sends the alert.
- */
-export async function sendAlertActivity(
-  input: unknown,
-  options: SendAlertOptions = {},
-): Promise<AlertDelivery> {
-  const parsed = SendAlertInput.safeParse(input);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-    throw new TypeError(`Invalid sendAlert input: ${fields}`);
-  }
-  return sendAlert(parsed.data, options);
-}
-
-df.app.activity('sendAlert', {
-  handler: async (input: unknown, context) => {
-    const delivery = await sendAlertActivity(input);
-    context.log(
-      `Alert delivered to ${delivery.webhook}: HTTP ${delivery.status} in ${delivery.latencyMs} ms`,
-    );
-    return delivery;
-  },
-});

@@ -1,6 +1,6 @@
-// Alert payloads for monitor webhooks: built from the reducer's state and events, plus the
-// one-line `text` that Slack/Teams-style incoming webhooks display, and the retry policy the
-// orchestrator uses for the sendAlert activity.
+// Alert payloads for monitor channels: built from the reducer's state and events, plus the
+// one-line `text` that chat channels display, and the retry policy the orchestrator uses to
+// queue them.
 import { toIso, type TimeInput } from './monitor';
 import type {
   AlertKind,
@@ -12,19 +12,17 @@ import type {
 } from './monitorSchemas';
 
 /**
- * Retry policy for `callActivityWithRetry('sendAlert', ...)`, in the field names of
- * durable-functions' RetryOptions (core cannot import it):
- *   const retry = new df.RetryOptions(ALERT_RETRY.firstRetryIntervalInMilliseconds, ALERT_RETRY.maxNumberOfAttempts);
- *   retry.backoffCoefficient = ALERT_RETRY.backoffCoefficient; ...
- * Attempts at 0s, +5s, +10s, +20s: rides out a receiver's brief outage or rate limit while the
- * whole alert (4 attempts of at most 10s each) stays well under two minutes.
+ * Retry policy for `callActivityWithRetry('queueAlerts', ...)`, in the field names of
+ * durable-functions' RetryOptions (core cannot import it). Queueing is one storage write, so a
+ * few quick retries ride out a storage hiccup; the delivery itself retries from the queue and
+ * never holds the monitor's round.
  */
-export const ALERT_RETRY = {
-  firstRetryIntervalInMilliseconds: 5_000,
+export const QUEUE_ALERTS_RETRY = {
+  firstRetryIntervalInMilliseconds: 2_000,
   backoffCoefficient: 2,
-  maxNumberOfAttempts: 4,
-  maxRetryIntervalInMilliseconds: 60_000,
-  retryTimeoutInMilliseconds: 120_000,
+  maxNumberOfAttempts: 3,
+  maxRetryIntervalInMilliseconds: 10_000,
+  retryTimeoutInMilliseconds: 30_000,
 } as const;
 
 /** The checked URL as alerts show it: user info is removed, the rest kept so people can act. */
@@ -113,6 +111,18 @@ function common(
   };
 }
 
+/** A TEST alert (POST .../test-alert): the monitor's current status, no incident. */
+export function testAlert(
+  monitor: string,
+  config: MonitorConfig,
+  state: MonitorState,
+  now: TimeInput,
+): AlertPayload {
+  const at = toIso(now);
+  const lastResult: ResultSummary = state.lastResult ?? { at, ok: true, latencyMs: 0 };
+  return { ...common(monitor, config, state, 'TEST', at, lastResult), incident: null };
+}
+
 /** "HTTP 500", "TIMEOUT: no response within 10000 ms", ... */
 export function describeResult(result: ResultSummary): string {
   if (result.ok) return result.status !== undefined ? `HTTP ${result.status}` : 'ok';
@@ -150,20 +160,23 @@ const successes = (n: number): string => count(n, 'consecutive success', 'consec
 export function alertText(alert: AlertPayload): string {
   const who = `${alert.monitor} (${alert.url})`;
   const cause = describeResult(alert.lastResult);
+  const incident = alert.incident;
   switch (alert.kind) {
+    case 'TEST':
+      return `🧪 TEST: ${who} — a test alert from Sitewatch; this channel works.`;
     case 'DOWN':
       return `🔴 DOWN: ${who} — ${failures(alert.consecutiveFailures)}: ${cause}`;
     case 'REALERT': {
       const latest = alert.lastResult.ok
         ? `recovering, ${successes(alert.consecutiveSuccesses)} so far`
         : `${failures(alert.consecutiveFailures)}: ${cause}`;
-      const ack = alert.incident.acknowledgedAt === undefined ? ' Not acknowledged yet.' : '';
-      return `🔴 STILL DOWN: ${who} — down for ${formatDuration(alert.incident.durationMs)}, ${latest}.${ack}`;
+      const ack = incident?.acknowledgedAt === undefined ? ' Not acknowledged yet.' : '';
+      return `🔴 STILL DOWN: ${who} — down for ${formatDuration(incident?.durationMs ?? 0)}, ${latest}.${ack}`;
     }
     case 'RECOVERED':
       return (
         `✅ RECOVERED: ${who} — ${successes(alert.consecutiveSuccesses)} (${cause}); ` +
-        `down for ${formatDuration(alert.incident.durationMs)}`
+        `down for ${formatDuration(incident?.durationMs ?? 0)}`
       );
   }
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AuditCounts } from './auditSchemas';
 import { CheckSpec } from './checkSpec';
+import { PublicChannel } from './alertChannels';
 import { MonitorConfig, MonitorName, MonitorState } from './monitorSchemas';
 import { Summary } from './summary';
 
@@ -132,6 +133,8 @@ export const PublicMonitorConfig = z.object({
   target: PublicTarget,
   /** The webhook with its secret path masked. */
   webhook: z.string().optional(),
+  /** The channels with their URLs masked; a webhook secret shows only as `(set)`. */
+  alerts: z.array(PublicChannel).optional(),
 });
 
 /** GET /api/monitors/{name}: one monitor, live. */
@@ -143,6 +146,8 @@ export const MonitorResource = z.object({
   running: z.boolean(),
   createdTime: Time,
   lastUpdatedTime: Time,
+  /** True while paused (POST .../pause): no checks, no alerts until POST .../resume. */
+  paused: z.boolean(),
   /** Null until the monitor has published its first state. */
   config: PublicMonitorConfig.nullable(),
   state: MonitorState.nullable(),
@@ -179,5 +184,27 @@ export const AcknowledgeAccepted = ManagementUrls.extend({
   name: MonitorName,
   incident: z.string(),
   acknowledging: z.literal(true),
+  monitor: z.url(),
+});
+
+/** POST pause 202: the monitor pauses on its next wake-up (at once when it is waiting). */
+export const MonitorPausing = ManagementUrls.extend({
+  name: MonitorName,
+  pausing: z.literal(true),
+  monitor: z.url(),
+});
+
+/** POST resume 202. */
+export const MonitorResuming = ManagementUrls.extend({
+  name: MonitorName,
+  resuming: z.literal(true),
+  monitor: z.url(),
+});
+
+/** POST test-alert 202: a TEST alert goes to each of `channels`; state.channels shows each delivery. */
+export const TestAlertAccepted = ManagementUrls.extend({
+  name: MonitorName,
+  testing: z.literal(true),
+  channels: z.int().min(0),
   monitor: z.url(),
 });

@@ -12,11 +12,13 @@
 //                                      { state, events } = step(state, result, config, { at: now, incidentId })
 //                                      per event: send alertForEvent(...) when a webhook is set,
 //                                      markAlerted for DOWN, recordAlertDelivery with the outcome
+import { channelsOf, publicChannel } from './alertChannels';
 import type { CheckResult } from './checkSpec';
 import {
   MONITOR_LIMITS,
   MONITOR_STATE_VERSION,
   type AlertDeliveryRecord,
+  type ChannelDelivery,
   type ClosedIncident,
   type Incident,
   type MonitorConfig,
@@ -95,6 +97,61 @@ export function initialState(now?: TimeInput): MonitorState {
     lastDelivery: null,
     configRevision: 0,
     reconfiguredAt: null,
+    paused: null,
+    channels: [],
+  };
+}
+
+/**
+ * A state carried over (continueAsNew input) from a version without pause or channels gets their
+ * empty values, so a deployed update does not break running monitors at their next execution.
+ */
+export function upgradeState(state: MonitorState): MonitorState {
+  const partial = state as Partial<MonitorState> & MonitorState;
+  return { ...state, paused: partial.paused ?? null, channels: partial.channels ?? [] };
+}
+
+/** Pausing twice keeps the first pause's time and actor. */
+export function pause(state: MonitorState, at: TimeInput, by?: string): MonitorState {
+  if (state.paused) return state;
+  const actor = by?.trim();
+  return {
+    ...state,
+    paused: { at: toIso(at), ...(actor ? { by: truncate(actor, MONITOR_LIMITS.maxActorLength) } : {}) },
+  };
+}
+
+/**
+ * Resuming keeps streaks, the window and any open incident; a check that became due while paused
+ * runs at once (nextWakeAt clamps to now), and so does an overdue re-alert.
+ */
+export function resume(state: MonitorState): MonitorState {
+  return state.paused ? { ...state, paused: null } : state;
+}
+
+/**
+ * Records one delivery attempt that the delivery function reported. The channel's entry always
+ * shows the latest attempt; counters move only on final outcomes (delivered, or poisoned after
+ * the last attempt), so a retried alert counts once.
+ */
+export function recordChannelDelivery(state: MonitorState, report: ChannelDelivery): MonitorState {
+  const channels = [...state.channels];
+  while (channels.length < report.channel) channels.push(null);
+  channels[report.channel] = report;
+  if (report.outcome === 'retrying') return { ...state, channels };
+  const delivered = report.outcome === 'delivered';
+  const lastDelivery: AlertDeliveryRecord = { at: report.at, kind: report.kind, ok: delivered };
+  if (report.status !== undefined) lastDelivery.status = report.status;
+  if (!delivered && report.error !== undefined) lastDelivery.error = report.error;
+  return {
+    ...state,
+    channels,
+    lastDelivery,
+    counters: {
+      ...state.counters,
+      alertsDelivered: state.counters.alertsDelivered + (delivered ? 1 : 0),
+      alertsFailed: state.counters.alertsFailed + (delivered ? 0 : 1),
+    },
   };
 }
 
@@ -230,7 +287,7 @@ export function acknowledge(
 function realertAtMs(state: MonitorState, config: MonitorConfig): number | undefined {
   const incident = state.incident;
   if (!incident || incident.acknowledgedAt !== undefined) return undefined;
-  if (config.realertMinutes <= 0 || config.webhook === undefined) return undefined;
+  if (config.realertMinutes <= 0 || channelsOf(config).length === 0) return undefined;
   return toMs(incident.lastAlertAt ?? incident.openedAt) + config.realertMinutes * 60_000;
 }
 
@@ -307,11 +364,17 @@ function errorMessage(error: unknown): string {
  */
 export function reconfigure(
   state: MonitorState,
-  _newConfig: MonitorConfig,
-  options: { at?: TimeInput } = {},
+  newConfig: MonitorConfig,
+  options: { at?: TimeInput; oldConfig?: MonitorConfig } = {},
 ): MonitorState {
+  // Channel entries are by index: once the channels change, the old entries describe other channels.
+  const sameChannels =
+    options.oldConfig !== undefined &&
+    JSON.stringify(channelsOf(options.oldConfig).map(publicChannel)) ===
+      JSON.stringify(channelsOf(newConfig).map(publicChannel));
   return {
     ...state,
+    channels: sameChannels ? state.channels : [],
     configRevision: state.configRevision + 1,
     reconfiguredAt: options.at === undefined ? state.reconfiguredAt : toIso(options.at),
   };

@@ -4,7 +4,16 @@
 // bounded in size: timestamps are ISO strings, absent values are null or missing keys (never
 // `undefined`), lists and texts have caps.
 import { z } from 'zod';
+import {
+  AlertChannel,
+  ChannelType,
+  MAX_ALERT_CHANNELS,
+  MAX_WEBHOOK_URL_LENGTH,
+  WebhookUrl,
+} from './alertChannels';
 import { CheckTarget, ErrorCode } from './checkSpec';
+
+export { WebhookUrl };
 
 export const MONITOR_LIMITS = {
   /** Shorter intervals would mostly measure the orchestration overhead and cost per execution. */
@@ -18,7 +27,9 @@ export const MONITOR_LIMITS = {
   maxMessageLength: 300,
   maxIdLength: 100,
   maxActorLength: 100,
-  maxWebhookLength: 2_048,
+  maxWebhookLength: MAX_WEBHOOK_URL_LENGTH,
+  /** Channels per monitor, the `webhook` shorthand included. */
+  maxAlertChannels: MAX_ALERT_CHANNELS,
 } as const;
 
 /**
@@ -36,26 +47,32 @@ export const MonitorName = z
   );
 export type MonitorName = z.infer<typeof MonitorName>;
 
-export const WebhookUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' })
-  .max(MONITOR_LIMITS.maxWebhookLength);
-
 const count = z.int().min(0);
 const threshold = z.int().min(1).max(MONITOR_LIMITS.maxThreshold);
 
-export const MonitorConfig = z.strictObject({
-  /** A CheckSpec; a plain URL string means { url }. */
-  target: CheckTarget,
-  intervalSeconds: z.int().min(MONITOR_LIMITS.minIntervalSeconds).max(MONITOR_LIMITS.maxIntervalSeconds),
-  /** Consecutive failed checks that open an incident (event DOWN). */
-  failureThreshold: threshold,
-  /** Consecutive successful checks that close the open incident (event RECOVERED). */
-  recoveryThreshold: threshold,
-  /** Minutes between reminders while an incident is open and unacknowledged; 0 = never. */
-  realertMinutes: z.int().min(0).max(MONITOR_LIMITS.maxRealertMinutes),
-  /** Incoming-webhook URL (Slack, Teams, ...). A secret: shown only through redactUrl. */
-  webhook: WebhookUrl.optional(),
-});
+export const MonitorConfig = z
+  .strictObject({
+    /** A CheckSpec; a plain URL string means { url }. */
+    target: CheckTarget,
+    intervalSeconds: z.int().min(MONITOR_LIMITS.minIntervalSeconds).max(MONITOR_LIMITS.maxIntervalSeconds),
+    /** Consecutive failed checks that open an incident (event DOWN). */
+    failureThreshold: threshold,
+    /** Consecutive successful checks that close the open incident (event RECOVERED). */
+    recoveryThreshold: threshold,
+    /** Minutes between reminders while an incident is open and unacknowledged; 0 = never. */
+    realertMinutes: z.int().min(0).max(MONITOR_LIMITS.maxRealertMinutes),
+    /** Shorthand for one plain `{ type: "webhook", url }` channel. A secret: shown only through redactUrl. */
+    webhook: WebhookUrl.optional(),
+    /** Where alerts go (see alertChannels.ts); with `webhook`, at most maxAlertChannels in all. */
+    alerts: z.array(AlertChannel).max(MAX_ALERT_CHANNELS).optional(),
+  })
+  .refine(
+    (config) => (config.webhook === undefined ? 0 : 1) + (config.alerts?.length ?? 0) <= MAX_ALERT_CHANNELS,
+    {
+      path: ['alerts'],
+      message: `at most ${MAX_ALERT_CHANNELS} channels, the webhook shorthand included`,
+    },
+  );
 export type MonitorConfig = z.infer<typeof MonitorConfig>;
 
 /** An ISO 8601 UTC timestamp, as produced by Date#toISOString. */
@@ -108,7 +125,8 @@ export const ClosedIncident = Incident.omit({ cause: true }).extend({
 });
 export type ClosedIncident = z.infer<typeof ClosedIncident>;
 
-export const AlertKind = z.enum(['DOWN', 'RECOVERED', 'REALERT']);
+/** TEST is sent on request (POST .../test-alert) and belongs to no incident. */
+export const AlertKind = z.enum(['DOWN', 'RECOVERED', 'REALERT', 'TEST']);
 export type AlertKind = z.infer<typeof AlertKind>;
 
 /** The outcome of one alert after all retries, as the orchestrator records it. */
@@ -123,6 +141,44 @@ export const AlertDeliveryRecord = z.strictObject({
   error: z.string().max(MONITOR_LIMITS.maxMessageLength).optional(),
 });
 export type AlertDeliveryRecord = z.infer<typeof AlertDeliveryRecord>;
+
+export const PauseRecord = z.strictObject({
+  at: Timestamp,
+  by: z.string().max(MONITOR_LIMITS.maxActorLength).optional(),
+});
+export type PauseRecord = z.infer<typeof PauseRecord>;
+
+/**
+ * - `delivered`: the channel answered 2xx;
+ * - `retrying`: the attempt failed and the alerts queue will offer the message again;
+ * - `poisoned`: the last allowed attempt failed; the message now waits in `alerts-poison`.
+ */
+export const DeliveryOutcome = z.enum(['delivered', 'retrying', 'poisoned']);
+export type DeliveryOutcome = z.infer<typeof DeliveryOutcome>;
+
+/** One delivery attempt to one channel, as the delivery function reports it to the monitor. */
+export const ChannelDelivery = z.strictObject({
+  channel: z
+    .int()
+    .min(0)
+    .max(MAX_ALERT_CHANNELS - 1),
+  type: ChannelType,
+  /** The channel's URL, redacted. */
+  target: z.string().max(MONITOR_LIMITS.maxWebhookLength),
+  /** The webhook-id of the alert: the same for every attempt of one alert. */
+  alertId: z.string().max(MONITOR_LIMITS.maxIdLength),
+  kind: AlertKind,
+  /** When the attempt ended (the delivery function's clock). */
+  at: Timestamp,
+  /** 1 for the first attempt; the queue message's dequeue count. */
+  attempt: z.int().min(1),
+  ok: z.boolean(),
+  outcome: DeliveryOutcome,
+  status: z.int().optional(),
+  /** Why it failed, redacted and truncated. */
+  error: z.string().max(MONITOR_LIMITS.maxMessageLength).optional(),
+});
+export type ChannelDelivery = z.infer<typeof ChannelDelivery>;
 
 export const MonitorCounters = z.strictObject({
   checks: count,
@@ -157,6 +213,10 @@ export const MonitorState = z.strictObject({
   /** Bumped by every reconfigure, so readers can tell the configuration changed. */
   configRevision: count,
   reconfiguredAt: Timestamp.nullable(),
+  /** Set while the monitor is paused: it neither checks nor alerts until resumed. */
+  paused: PauseRecord.nullable(),
+  /** The latest delivery attempt per channel, by channel index (see channelsOf). */
+  channels: z.array(ChannelDelivery.nullable()).max(MAX_ALERT_CHANNELS),
 });
 export type MonitorState = z.infer<typeof MonitorState>;
 
@@ -188,29 +248,19 @@ export const AlertPayload = z.strictObject({
   /** The checked URL without user info. */
   url: z.string(),
   status: MonitorStatus,
-  incident: z.strictObject({
-    id: Incident.shape.id,
-    openedAt: Timestamp,
-    closedAt: Timestamp.optional(),
-    durationMs: z.number().min(0),
-    acknowledgedAt: Timestamp.optional(),
-    alerts: count,
-  }),
+  /** Null only for TEST alerts. */
+  incident: z
+    .strictObject({
+      id: Incident.shape.id,
+      openedAt: Timestamp,
+      closedAt: Timestamp.optional(),
+      durationMs: z.number().min(0),
+      acknowledgedAt: Timestamp.optional(),
+      alerts: count,
+    })
+    .nullable(),
   consecutiveFailures: count,
   consecutiveSuccesses: count,
   lastResult: ResultSummary,
 });
 export type AlertPayload = z.infer<typeof AlertPayload>;
-
-export const SendAlertInput = z.strictObject({ webhook: WebhookUrl, alert: AlertPayload });
-export type SendAlertInput = z.infer<typeof SendAlertInput>;
-
-/** What sendAlert returns when the receiver accepted the alert (it throws otherwise). */
-export const AlertDelivery = z.strictObject({
-  ok: z.literal(true),
-  status: z.int(),
-  latencyMs: z.number().min(0),
-  /** The webhook, redacted. */
-  webhook: z.string(),
-});
-export type AlertDelivery = z.infer<typeof AlertDelivery>;

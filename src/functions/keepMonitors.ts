@@ -4,14 +4,16 @@ import { monitorInstanceId } from '../core/instanceIds';
 import { MonitorConfig, MonitorName } from '../core/monitorSchemas';
 import { settings } from '../settings';
 import { loadConfig } from './configSource';
-import { findStatus, isConflict } from './durableStatus';
+import { configDigest, MONITOR_EVENTS, type MonitorView } from '../core/watch';
+import { ACTIVE_STATUSES, findStatus, isConflict } from './durableStatus';
 
 const ConfiguredMonitors = z
   .array(MonitorConfig.extend({ name: MonitorName }))
   .refine((list) => new Set(list.map((m) => m.name)).size === list.length, 'monitor names must be unique');
 
-// Missing, failed and terminated monitors are (re)started; a running one is left alone, and a
-// monitor someone stopped through the API (Completed) stays stopped.
+// Missing, failed and terminated monitors are (re)started; a running one is reconfigured when its
+// configured settings differ from the ones it runs with (compared by configDigest, since the view
+// shows secrets only redacted), and a monitor someone stopped through the API (Completed) stays stopped.
 const RESTARTABLE = new Set<string>([
   df.OrchestrationRuntimeStatus.Failed,
   df.OrchestrationRuntimeStatus.Terminated,
@@ -33,6 +35,15 @@ df.app.client.timer('keepMonitors', {
     for (const { name, ...monitor } of config.value) {
       const instanceId = monitorInstanceId(name);
       const status = await findStatus(client, instanceId);
+      if (status && ACTIVE_STATUSES.has(status.runtimeStatus)) {
+        const running = (status.customStatus as MonitorView | null)?.configDigest;
+        // No view yet: the monitor has not started its first round, with the config it was given.
+        if (running !== undefined && running !== configDigest(monitor)) {
+          await client.raiseEvent(instanceId, MONITOR_EVENTS.reconfigure, monitor);
+          context.log(`keepMonitors: reconfigured ${instanceId} (its configured settings changed)`);
+        }
+        continue;
+      }
       if (status && !RESTARTABLE.has(status.runtimeStatus)) continue;
       try {
         await client.startNew('watchSite', { instanceId, input: { name, config: monitor } });

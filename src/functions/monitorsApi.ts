@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import { monitorInstanceId, monitorNameFromInstanceId } from '../core/instanceIds';
 import { MonitorConfig, MonitorName } from '../core/monitorSchemas';
-import { AcknowledgeEvent, MONITOR_EVENTS, type MonitorView } from '../core/watch';
+import { AcknowledgeEvent, MONITOR_EVENTS, PauseEvent, type MonitorView } from '../core/watch';
 import { ACTIVE_STATUSES, findStatus, isConflict } from './durableStatus';
 import { parseJsonBody, type Parsed } from './http/body';
 import { problem, validationProblem } from './http/problem';
@@ -32,9 +32,28 @@ function toMonitor(status: DurableOrchestrationStatus) {
     running: ACTIVE_STATUSES.has(status.runtimeStatus),
     createdTime: status.createdTime,
     lastUpdatedTime: status.lastUpdatedTime,
+    /** Paused monitors neither check nor alert until resumed. */
+    paused: view?.paused ?? false,
     config: view?.config ?? null,
     state: view?.state ?? null,
   };
+}
+
+/** An optional JSON body: empty means `{}`. */
+async function optionalJson(request: HttpRequest): Promise<Parsed<unknown>> {
+  const text = await request.text();
+  if (text.trim() === '') return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return {
+      ok: false,
+      response: problem(400, {
+        detail: 'body: must be valid JSON',
+        errors: [{ field: 'body', message: 'must be valid JSON' }],
+      }),
+    };
+  }
 }
 
 async function activeMonitor(client: DurableClient, name: string) {
@@ -130,19 +149,9 @@ durableRoute('acknowledgeMonitor', 'monitors/{name}/ack', {
   POST: async (request, client) => {
     const name = parseName(request);
     if (!name.ok) return name.response;
-    const text = await request.text();
-    let body: unknown = {};
-    if (text.trim() !== '') {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return problem(400, {
-          detail: 'body: must be valid JSON',
-          errors: [{ field: 'body', message: 'must be valid JSON' }],
-        });
-      }
-    }
-    const ack = AcknowledgeEvent.safeParse(body);
+    const body = await optionalJson(request);
+    if (!body.ok) return body.response;
+    const ack = AcknowledgeEvent.safeParse(body.value);
     if (!ack.success) return validationProblem(ack.error);
     const status = await activeMonitor(client, name.value);
     if (!status) return notFound(name.value);
@@ -160,5 +169,48 @@ durableRoute('acknowledgeMonitor', 'monitors/{name}/ack', {
       incident: incident.id,
       acknowledging: true,
     });
+  },
+});
+
+// POST /api/monitors/{name}/pause: stops checks and alerts until resumed; pausing a paused monitor is a no-op.
+durableRoute('pauseMonitor', 'monitors/{name}/pause', {
+  POST: async (request, client) => {
+    const name = parseName(request);
+    if (!name.ok) return name.response;
+    const body = await optionalJson(request);
+    if (!body.ok) return body.response;
+    const who = PauseEvent.safeParse(body.value);
+    if (!who.success) return validationProblem(who.error);
+    if (!(await activeMonitor(client, name.value))) return notFound(name.value);
+    await client.raiseEvent(monitorInstanceId(name.value), MONITOR_EVENTS.pause, who.data);
+    return accepted(request, client, name.value, { name: name.value, pausing: true });
+  },
+});
+
+// POST /api/monitors/{name}/resume: checks again at once when a check fell due while paused.
+durableRoute('resumeMonitor', 'monitors/{name}/resume', {
+  POST: async (request, client) => {
+    const name = parseName(request);
+    if (!name.ok) return name.response;
+    if (!(await activeMonitor(client, name.value))) return notFound(name.value);
+    await client.raiseEvent(monitorInstanceId(name.value), MONITOR_EVENTS.resume, null);
+    return accepted(request, client, name.value, { name: name.value, resuming: true });
+  },
+});
+
+// POST /api/monitors/{name}/test-alert: a TEST alert to every channel; each delivery shows in state.channels.
+durableRoute('testAlertMonitor', 'monitors/{name}/test-alert', {
+  POST: async (request, client) => {
+    const name = parseName(request);
+    if (!name.ok) return name.response;
+    const status = await activeMonitor(client, name.value);
+    if (!status) return notFound(name.value);
+    const config = (status.customStatus as MonitorView | null)?.config;
+    const channels = (config?.webhook !== undefined ? 1 : 0) + (config?.alerts?.length ?? 0);
+    if (config && channels === 0) {
+      return problem(409, { detail: `Monitor ${name.value} has no alert channels.` });
+    }
+    await client.raiseEvent(monitorInstanceId(name.value), MONITOR_EVENTS.testAlert, null);
+    return accepted(request, client, name.value, { name: name.value, testing: true, channels });
   },
 });

@@ -7,7 +7,9 @@ import {
   ManagementUrls,
   MonitorCreated,
   MonitorList,
+  MonitorPausing,
   MonitorReconfigured,
+  MonitorResuming,
   MonitorResource,
   MonitorStopping,
   OrchestrationStatus,
@@ -18,12 +20,13 @@ import {
   RunId,
   RunView,
   CheckRunOutput,
+  TestAlertAccepted,
 } from '../core/apiSchemas';
 import { AuditCounts, AuditOutput, AuditRequest } from '../core/auditSchemas';
 import { CheckSpec, CheckTarget, checkRequestSchema, HTTP_METHODS, HttpUrl } from '../core/checkSpec';
 import { MonitorConfig, MonitorName, MonitorState } from '../core/monitorSchemas';
 import { Summary } from '../core/summary';
-import { AcknowledgeEvent } from '../core/watch';
+import { AcknowledgeEvent, PauseEvent } from '../core/watch';
 import { waitQuerySchema } from '../functions/http/started';
 import { version } from '../version';
 import {
@@ -210,6 +213,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       AuditRequest,
       MonitorConfig,
       AcknowledgeRequest: AcknowledgeEvent,
+      PauseRequest: PauseEvent,
     }),
     'input',
   );
@@ -226,6 +230,9 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       MonitorCreated,
       MonitorReconfigured,
       MonitorStopping,
+      MonitorPausing,
+      MonitorResuming,
+      TestAlertAccepted,
       AcknowledgeAccepted,
       Summary,
       AuditCounts,
@@ -252,7 +259,12 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     tags: [
       { name: 'checks', description: 'Fan-out/fan-in checks of many targets.' },
       { name: 'audits', description: 'Link audits of one page (function chaining).' },
-      { name: 'monitors', description: 'Uptime monitors with incidents and acknowledgement.' },
+      {
+        name: 'monitors',
+        description:
+          'Uptime monitors with incidents, acknowledgement, pause/resume and alert channels ' +
+          '(webhook signed per Standard Webhooks, Slack, Teams Workflows, Discord).',
+      },
       { name: 'runs', description: 'Any run, by instance id.' },
       { name: 'meta', description: 'About the API.' },
     ],

@@ -218,6 +218,72 @@ export const OPERATIONS: readonly OperationSpec[] = [
     },
   },
   {
+    path: '/monitors/{name}/pause',
+    method: 'post',
+    operationId: 'pauseMonitor',
+    functionName: 'pauseMonitor',
+    tag: 'monitors',
+    summary: 'Pause a monitor: no checks and no alerts until resumed',
+    description:
+      'The pause survives continueAsNew and restarts; pausing a paused monitor changes nothing. ' +
+      'The monitor view shows `paused: true` and `state.paused` (when and by whom).',
+    parameters: [MONITOR_NAME],
+    requestBody: {
+      schema: 'PauseRequest',
+      required: false,
+      description: 'Who pauses; the body may be empty.',
+    },
+    responses: {
+      '202': {
+        description: 'The monitor pauses; follow `Location` to see `paused`.',
+        schema: 'MonitorPausing',
+        headers: ['Location', 'Retry-After'],
+      },
+      '400': badRequest,
+      '404': notFound('running monitor with this name'),
+    },
+  },
+  {
+    path: '/monitors/{name}/resume',
+    method: 'post',
+    operationId: 'resumeMonitor',
+    functionName: 'resumeMonitor',
+    tag: 'monitors',
+    summary: 'Resume a paused monitor; a check that fell due meanwhile runs at once',
+    parameters: [MONITOR_NAME],
+    responses: {
+      '202': {
+        description: 'The monitor resumes; follow `Location`.',
+        schema: 'MonitorResuming',
+        headers: ['Location', 'Retry-After'],
+      },
+      '400': badRequest,
+      '404': notFound('running monitor with this name'),
+    },
+  },
+  {
+    path: '/monitors/{name}/test-alert',
+    method: 'post',
+    operationId: 'testAlertMonitor',
+    functionName: 'testAlertMonitor',
+    tag: 'monitors',
+    summary: 'Send a TEST alert to every channel of the monitor',
+    description:
+      "Sent even while paused (it tests the channels, not the target). Each channel's delivery " +
+      '(time, ok, status or error, attempt; `poisoned` once it gave up) appears in `state.channels`.',
+    parameters: [MONITOR_NAME],
+    responses: {
+      '202': {
+        description: 'The alert is queued for each channel; follow `Location` to see the deliveries.',
+        schema: 'TestAlertAccepted',
+        headers: ['Location', 'Retry-After'],
+      },
+      '400': badRequest,
+      '404': notFound('running monitor with this name'),
+      '409': { description: 'The monitor has no alert channels.' },
+    },
+  },
+  {
     path: '/runs/{instanceId}',
     method: 'get',
     operationId: 'getRun',

@@ -1,6 +1,8 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task, TimerTask } from 'durable-functions';
-import { ALERT_RETRY, alertForEvent, realertAlert } from '../core/alert';
+import { alertForEvent, QUEUE_ALERTS_RETRY, realertAlert, testAlert } from '../core/alert';
+import { channelsOf } from '../core/alertChannels';
+import { alertMessages } from '../core/alertQueue';
 import type { CheckResult } from '../core/checkSpec';
 import {
   acknowledge,
@@ -9,73 +11,149 @@ import {
   initialState,
   markAlerted,
   nextWakeAt,
+  pause,
   reconfigure,
   recordAlertDelivery,
+  recordChannelDelivery,
+  resume,
   step,
+  upgradeState,
 } from '../core/monitor';
-import { MonitorConfig, type AlertPayload, type MonitorState } from '../core/monitorSchemas';
+import { ChannelDelivery, MonitorConfig, type AlertPayload, type MonitorState } from '../core/monitorSchemas';
 import {
   AcknowledgeEvent,
+  configDigest,
   MONITOR_EVENTS,
   monitorView,
+  PauseEvent,
   ROUNDS_PER_EXECUTION,
   WatchInput,
+  type MonitorEventName,
 } from '../core/watch';
 import { checkUrlRetry } from './retryPolicies';
 
-const alertRetry = new df.RetryOptions(
-  ALERT_RETRY.firstRetryIntervalInMilliseconds,
-  ALERT_RETRY.maxNumberOfAttempts,
+const queueRetry = new df.RetryOptions(
+  QUEUE_ALERTS_RETRY.firstRetryIntervalInMilliseconds,
+  QUEUE_ALERTS_RETRY.maxNumberOfAttempts,
 );
-alertRetry.backoffCoefficient = ALERT_RETRY.backoffCoefficient;
-alertRetry.maxRetryIntervalInMilliseconds = ALERT_RETRY.maxRetryIntervalInMilliseconds;
-alertRetry.retryTimeoutInMilliseconds = ALERT_RETRY.retryTimeoutInMilliseconds;
+queueRetry.backoffCoefficient = QUEUE_ALERTS_RETRY.backoffCoefficient;
+queueRetry.maxRetryIntervalInMilliseconds = QUEUE_ALERTS_RETRY.maxRetryIntervalInMilliseconds;
+queueRetry.retryTimeoutInMilliseconds = QUEUE_ALERTS_RETRY.retryTimeoutInMilliseconds;
+
+/** Every event but `stop` is handled and waited for again; `stop` ends the orchestration. */
+const RENEWED_EVENTS: MonitorEventName[] = [
+  MONITOR_EVENTS.acknowledge,
+  MONITOR_EVENTS.reconfigure,
+  MONITOR_EVENTS.pause,
+  MONITOR_EVENTS.resume,
+  MONITOR_EVENTS.testAlert,
+  MONITOR_EVENTS.alertDelivery,
+];
 
 /**
  * The monitor pattern with human interaction: check a target on durable timers, open and close
- * incidents, alert on changes, re-alert until acknowledged; eternal through continueAsNew.
+ * incidents, alert on changes, re-alert until acknowledged, pause and resume; eternal through
+ * continueAsNew. Alerts are queued (one activity, one storage write) and delivered by the
+ * `deliverAlert` queue function, so a slow or broken receiver never holds a check.
  */
 const watchSite: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = WatchInput.parse(context.df.getInput());
   const { name, generation } = input;
   let config = input.config;
-  let state: MonitorState = input.state ?? initialState(context.df.currentUtcDateTime);
+  let digest = configDigest(config);
+  let state: MonitorState = upgradeState(input.state ?? initialState(context.df.currentUtcDateTime));
   const publish = (round: number, stopped = false) =>
-    context.df.setCustomStatus(monitorView(name, config, state, { generation, round, stopped }));
+    context.df.setCustomStatus(
+      monitorView(name, config, state, { generation, round, stopped, configDigest: digest }),
+    );
 
-  // One waiter per event name for the whole execution, replaced only once it fires: a waiter
-  // created each round would leave earlier ones open, and they would swallow later events.
-  let acknowledged = context.df.waitForExternalEvent(MONITOR_EVENTS.acknowledge);
-  let reconfigured = context.df.waitForExternalEvent(MONITOR_EVENTS.reconfigure);
+  // One waiter per event name, replaced only once it fired. Two behaviours of durable-functions
+  // (lib/src/orchestrations/TaskOrchestrationExecutor.js, trackOpenTask/setTaskValue) shape this:
+  // - every yield of Task.any records each open waiter again in the event's list, and an event
+  //   completes the LAST one recorded, so a waiter created each round would leave earlier ones
+  //   open to swallow later events; and a replaced waiter leaves completed copies in that list,
+  //   so the new waiter must be yielded before anything else (else an event that arrives in
+  //   between completes a stale copy and is lost): after an event the next yield is Task.any,
+  //   with a timer for now when a check is already due;
+  // - an event that arrives while another task is awaited (a check, queueing an alert) completes
+  //   the open waiter without resuming us, and a Task.any built on a completed waiter does not
+  //   resolve: so each round first takes any waiter that already completed.
+  const waiters = new Map<MonitorEventName, Task>(
+    RENEWED_EVENTS.map((event) => [event, context.df.waitForExternalEvent(event)]),
+  );
   const stopped = context.df.waitForExternalEvent(MONITOR_EVENTS.stop);
+  let replaced = false;
+
+  // Handles one event; every handler but testAlert is pure, and testAlert only yields to queue.
+  function* handle(event: MonitorEventName, value: unknown, now: Date): Generator<Task, void, unknown> {
+    waiters.set(event, context.df.waitForExternalEvent(event));
+    replaced = true;
+    switch (event) {
+      case MONITOR_EVENTS.acknowledge: {
+        const ack = AcknowledgeEvent.safeParse(value);
+        state = acknowledge(state, now, ack.success ? ack.data.by : undefined).state;
+        return;
+      }
+      case MONITOR_EVENTS.reconfigure: {
+        const next = MonitorConfig.safeParse(value);
+        // The API validated it; a malformed event (sent around the API) must not kill the monitor.
+        if (next.success) {
+          state = reconfigure(state, next.data, { at: now, oldConfig: config });
+          config = next.data;
+          digest = configDigest(config);
+        }
+        return;
+      }
+      case MONITOR_EVENTS.pause: {
+        const who = PauseEvent.safeParse(value);
+        state = pause(state, now, who.success ? who.data.by : undefined);
+        return;
+      }
+      case MONITOR_EVENTS.resume:
+        state = resume(state);
+        return;
+      case MONITOR_EVENTS.testAlert:
+        // Asked for explicitly, so sent even while paused: it tests the channels, not the target.
+        state = yield* queueAlert(context, name, config, state, testAlert(name, config, state, now));
+        return;
+      case MONITOR_EVENTS.alertDelivery: {
+        const report = ChannelDelivery.safeParse(value);
+        if (report.success) state = recordChannelDelivery(state, report.data);
+        return;
+      }
+    }
+  }
 
   // Every wake counts as a round, events included, so no execution's history can grow without bound.
   for (let round = 0; round < ROUNDS_PER_EXECUTION; round++) {
     publish(round);
-    const plan = nextWakeAt(state, config, context.df.currentUtcDateTime);
-    if (plan.at.getTime() > context.df.currentUtcDateTime.getTime()) {
-      const timer: TimerTask = context.df.createTimer(plan.at);
-      const winner: Task = yield context.df.Task.any([timer, acknowledged, reconfigured, stopped]);
-      if (winner !== timer) timer.cancel();
-      const now = context.df.currentUtcDateTime;
+    if (stopped.isCompleted) {
+      publish(round, true);
+      return { monitor: name, stopped: true, state };
+    }
+    const ready = [...waiters.entries()].find(([, task]) => task.isCompleted);
+    if (ready) {
+      yield* handle(ready[0], ready[1].result, context.df.currentUtcDateTime);
+      continue;
+    }
+    // A paused monitor has no timer: it only waits for events (resume, stop, ...).
+    const plan = state.paused ? undefined : nextWakeAt(state, config, context.df.currentUtcDateTime);
+    if (!plan || replaced || plan.at.getTime() > context.df.currentUtcDateTime.getTime()) {
+      const timer: TimerTask | undefined = plan ? context.df.createTimer(plan.at) : undefined;
+      const winner: Task = yield context.df.Task.any([
+        ...(timer ? [timer] : []),
+        ...waiters.values(),
+        stopped,
+      ]);
+      replaced = false;
+      if (timer && winner !== timer) timer.cancel();
       if (winner === stopped) {
         publish(round, true);
         return { monitor: name, stopped: true, state };
       }
-      if (winner === acknowledged) {
-        const event = AcknowledgeEvent.safeParse(acknowledged.result);
-        state = acknowledge(state, now, event.success ? event.data.by : undefined).state;
-        acknowledged = context.df.waitForExternalEvent(MONITOR_EVENTS.acknowledge);
-        continue;
-      }
-      if (winner === reconfigured) {
-        const next = MonitorConfig.safeParse(reconfigured.result);
-        // The API validated it; a malformed event (sent around the API) must not kill the monitor.
-        if (next.success) {
-          config = next.data;
-          state = reconfigure(state, config, { at: now });
-        }
-        reconfigured = context.df.waitForExternalEvent(MONITOR_EVENTS.reconfigure);
+      const event = [...waiters.entries()].find(([, task]) => task === winner)?.[0];
+      if (event !== undefined) {
+        yield* handle(event, winner.result, context.df.currentUtcDateTime);
         continue;
       }
     }
@@ -87,7 +165,7 @@ const watchSite: OrchestrationHandler = function* (context: OrchestrationContext
         const outcome = step(state, result, config, { at: now, incidentId: () => context.df.newGuid(name) });
         state = outcome.state;
         for (const event of outcome.events) {
-          state = yield* alert(context, config, state, alertForEvent(name, config, state, event));
+          state = yield* alert(context, name, config, state, alertForEvent(name, config, state, event));
         }
       } else {
         // Our side failed (not the target): try again at the next interval without judging the target.
@@ -96,7 +174,7 @@ const watchSite: OrchestrationHandler = function* (context: OrchestrationContext
     }
     if (dueRealert(state, config, context.df.currentUtcDateTime)) {
       const payload = realertAlert(name, config, state, context.df.currentUtcDateTime);
-      if (payload) state = yield* alert(context, config, state, payload);
+      if (payload) state = yield* alert(context, name, config, state, payload);
     }
   }
 
@@ -117,34 +195,50 @@ function* checkTarget(
   }
 }
 
-/** Sends one alert when a webhook is configured, and records how it went. Never throws. */
+/** A DOWN, REALERT or RECOVERED alert: restarts the re-alert clock, then goes to the channels. */
 function* alert(
   context: OrchestrationContext,
+  name: string,
   config: MonitorConfig,
   state: MonitorState,
   payload: AlertPayload,
 ): Generator<Task, MonitorState, unknown> {
-  const at = context.df.currentUtcDateTime;
   // DOWN and REALERT restart the re-alert clock whether or not anyone could be told.
-  let next = payload.kind === 'RECOVERED' ? state : markAlerted(state, at);
-  if (config.webhook === undefined) return next;
-  const incidentId = payload.incident.id;
+  const next = payload.kind === 'RECOVERED' ? state : markAlerted(state, context.df.currentUtcDateTime);
+  return yield* queueAlert(context, name, config, next, payload);
+}
+
+/**
+ * Queues the alert for every channel and returns at once; deliverAlert reports each attempt back
+ * as an `alertDelivery` event. Only a failure to queue (storage down after retries) is recorded
+ * here. Never throws.
+ */
+function* queueAlert(
+  context: OrchestrationContext,
+  name: string,
+  config: MonitorConfig,
+  state: MonitorState,
+  payload: AlertPayload,
+): Generator<Task, MonitorState, unknown> {
+  const channels = channelsOf(config);
+  if (channels.length === 0) return state;
+  // `msg_` and a replay-safe GUID: the Standard Webhooks id, the same on every retry.
+  const id = `msg_${context.df.newGuid(`${name}:alert`)}`;
   try {
-    const delivery = (yield context.df.callActivityWithRetry('sendAlert', alertRetry, {
-      webhook: config.webhook,
-      alert: payload,
-    })) as { status: number };
-    next = recordAlertDelivery(next, {
+    yield context.df.callActivityWithRetry('queueAlerts', queueRetry, {
+      messages: alertMessages(name, id, channels, payload),
+    });
+    return state;
+  } catch (error) {
+    const at = context.df.currentUtcDateTime;
+    return recordAlertDelivery(state, {
       at,
       kind: payload.kind,
-      incidentId,
-      ok: true,
-      status: delivery.status,
+      ...(payload.incident && { incidentId: payload.incident.id }),
+      ok: false,
+      error: `could not queue the alert: ${error instanceof Error ? error.message : 'unknown error'}`,
     });
-  } catch (error) {
-    next = recordAlertDelivery(next, { at, kind: payload.kind, incidentId, ok: false, error });
   }
-  return next;
 }
 
 df.app.orchestration('watchSite', watchSite);

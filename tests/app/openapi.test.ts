@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { checkRequestSchema } from '../../src/core/checkSpec';
 import { AuditRequest } from '../../src/core/auditSchemas';
 import { MonitorConfig } from '../../src/core/monitorSchemas';
-import { AcknowledgeEvent } from '../../src/core/watch';
+import { AcknowledgeEvent, PauseEvent } from '../../src/core/watch';
 import { validationProblem } from '../../src/functions/http/problem';
 import { notFoundRoute } from '../../src/openapi/apiRoutes';
 import { buildOpenApiDocument } from '../../src/openapi/document';
@@ -26,6 +26,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   AuditRequest,
   MonitorConfig,
   AcknowledgeRequest: AcknowledgeEvent,
+  PauseRequest: PauseEvent,
 };
 
 type Operation = {
@@ -106,6 +107,18 @@ describe('request schemas agree with the zod schemas the handlers use', () => {
       { target: 'https://example.com/', intervalSeconds: 60, failureThreshold: 1, recoveryThreshold: 1 },
     ],
     ['AcknowledgeRequest', 'a 101-character by', { by: 'x'.repeat(101) }],
+    [
+      'MonitorConfig',
+      'an unknown channel type',
+      {
+        target: 'https://example.com/',
+        intervalSeconds: 60,
+        failureThreshold: 1,
+        recoveryThreshold: 1,
+        realertMinutes: 0,
+        alerts: [{ type: 'pager', url: 'https://example.com/x' }],
+      },
+    ],
   ];
 
   test.each(refused)('%s refuses %s', (name, _label, body) => {
@@ -144,6 +157,22 @@ describe('request schemas agree with the zod schemas the handlers use', () => {
       },
     ],
     ['AcknowledgeRequest', {}],
+    [
+      'MonitorConfig',
+      {
+        target: 'https://example.com/',
+        intervalSeconds: 60,
+        failureThreshold: 2,
+        recoveryThreshold: 1,
+        realertMinutes: 0,
+        alerts: [
+          { type: 'webhook', url: 'https://hooks.example.com/a', secret: `whsec_${'A'.repeat(43)}=` },
+          { type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' },
+          { type: 'teams', url: 'https://example.logic.azure.com/workflows/x' },
+          { type: 'discord', url: 'https://discord.com/api/webhooks/1/x' },
+        ],
+      },
+    ],
   ];
 
   test.each(accepted)('%s accepts example %#', (name, body) => {

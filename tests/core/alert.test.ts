@@ -1,5 +1,6 @@
 import {
-  ALERT_RETRY,
+  QUEUE_ALERTS_RETRY,
+  testAlert,
   alertForEvent,
   alertText,
   describeResult,
@@ -105,7 +106,7 @@ describe('realertAlert', () => {
     let s = acknowledge(open(), T0 + 130_000, 'ops').state;
     s = step(s, check(true), cfg, { at: T0 + 180_000 }).state;
     const alert = realertAlert('api-health', cfg, s, T0 + 200_000) as AlertPayload;
-    expect(alert.incident.acknowledgedAt).toBe(iso(T0 + 130_000));
+    expect(alert.incident?.acknowledgedAt).toBe(iso(T0 + 130_000));
     expect(alertText(alert)).toBe(
       '🔴 STILL DOWN: api-health (https://api.example.test/health) — down for 1m 20s, recovering, 1 consecutive success so far.',
     );
@@ -147,16 +148,27 @@ describe('formatting helpers', () => {
     expect(displayUrl('https://u:p@example.test/x?y=1')).toBe('https://example.test/x?y=1');
   });
 
-  it('recommends a bounded retry policy with back-off', () => {
-    expect(ALERT_RETRY.firstRetryIntervalInMilliseconds).toBeGreaterThan(0);
-    expect(ALERT_RETRY.backoffCoefficient).toBeGreaterThan(1);
-    expect(ALERT_RETRY.maxNumberOfAttempts).toBeGreaterThan(1);
-    const waits = Array.from({ length: ALERT_RETRY.maxNumberOfAttempts - 1 }, (_, i) =>
+  it('recommends a bounded retry policy with back-off for queueing alerts', () => {
+    expect(QUEUE_ALERTS_RETRY.firstRetryIntervalInMilliseconds).toBeGreaterThan(0);
+    expect(QUEUE_ALERTS_RETRY.backoffCoefficient).toBeGreaterThan(1);
+    expect(QUEUE_ALERTS_RETRY.maxNumberOfAttempts).toBeGreaterThan(1);
+    const waits = Array.from({ length: QUEUE_ALERTS_RETRY.maxNumberOfAttempts - 1 }, (_, i) =>
       Math.min(
-        ALERT_RETRY.firstRetryIntervalInMilliseconds * ALERT_RETRY.backoffCoefficient ** i,
-        ALERT_RETRY.maxRetryIntervalInMilliseconds,
+        QUEUE_ALERTS_RETRY.firstRetryIntervalInMilliseconds * QUEUE_ALERTS_RETRY.backoffCoefficient ** i,
+        QUEUE_ALERTS_RETRY.maxRetryIntervalInMilliseconds,
       ),
     );
-    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(ALERT_RETRY.retryTimeoutInMilliseconds);
+    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(QUEUE_ALERTS_RETRY.retryTimeoutInMilliseconds);
+  });
+});
+
+describe('testAlert', () => {
+  it('is a valid payload without an incident and says it is a test', () => {
+    const alert = testAlert('api-health', cfg, initialState(T0), T0 + 5_000);
+    expect(AlertPayload.parse(alert)).toStrictEqual(alert);
+    expect(alert).toMatchObject({ kind: 'TEST', incident: null, at: iso(T0 + 5_000), status: 'pending' });
+    expect(alertText(alert)).toBe(
+      '🧪 TEST: api-health (https://api.example.test/health) — a test alert from Sitewatch; this channel works.',
+    );
   });
 });

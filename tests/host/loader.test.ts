@@ -105,7 +105,7 @@ test('settings: host.json values, %NAME% resolution and the extension defaults',
 
 test('settings: the repo host.json, an empty route prefix, and a missing hub setting', () => {
   const repo = loadSettings(REPO_ROOT);
-  expect(repo.queues.visibilityTimeoutMs).toBe(30_000);
+  expect(repo.queues.visibilityTimeoutMs).toBe(60_000);
   expect(repo.queues.maxPollingIntervalMs).toBe(2000);
   expect(repo.maxConcurrentActivityFunctions).toBe(32);
   expect(buildSettings({ extensions: { http: { routePrefix: '' } } }, {}).routePrefix).toBe('');
