@@ -54,6 +54,18 @@ test('every documented operation answers as documented', async () => {
   await e2e.api.http.put(`/api/monitors/${name}`, { ...monitor, intervalSeconds: 1800 });
   await e2e.api.http.post(`/api/monitors/${name}/ack`, { by: 'contract' });
   await e2e.api.http.post(`/api/monitors/${name}/ack`, { by: 'contract' });
+  await e2e.api.http.post(`/api/monitors/${name}/test-alert`); // no channels: 409
+  await e2e.api.http.put(`/api/monitors/${name}`, {
+    ...monitor,
+    alerts: [{ type: 'webhook', url: e2e.site.url('/ok') }],
+  });
+  await e2e.api.pollUntil<{ config: { alerts?: unknown[] } | null }>(
+    created.headers.location,
+    (m) => (m.config?.alerts?.length ?? 0) > 0,
+  );
+  await e2e.api.http.post(`/api/monitors/${name}/test-alert`);
+  await e2e.api.http.post(`/api/monitors/${name}/pause`, { by: 'contract' });
+  await e2e.api.http.post(`/api/monitors/${name}/resume`);
   await e2e.api.http.delete(`/api/monitors/${name}`);
   await e2e.api.http.get('/api/monitors/no-such-monitor');
   await e2e.api.http.get('/api/openapi.json');
@@ -76,6 +88,10 @@ test('every documented operation answers as documented', async () => {
       'putMonitor 202',
       'acknowledgeMonitor 202',
       'acknowledgeMonitor 409',
+      'testAlertMonitor 409',
+      'testAlertMonitor 202',
+      'pauseMonitor 202',
+      'resumeMonitor 202',
       'stopMonitor 202',
       'getMonitor 404',
     ]),
