@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { ALERTS_POISON_QUEUE, ALERTS_QUEUE } from '../../src/core/alertQueue';
 import { REPO_ROOT } from './support/appSettings';
 import {
   type BicepFile,
@@ -438,6 +439,10 @@ describe("storage the app and this turn's pieces use", () => {
       'alerts-poison',
     ]);
     expect(storageModule?.body).toMatch(/queueNames: queueNames/);
+  });
+
+  it('the alert queues are the ones the app writes to and the host poisons into', () => {
+    expect(arrayVar('queueNames')).toEqual(expect.arrayContaining([ALERTS_QUEUE, ALERTS_POISON_QUEUE]));
   });
 
   it('creates the check history tables', () => {
