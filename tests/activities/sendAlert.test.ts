@@ -161,7 +161,7 @@ describe('sendAlert to a receiver on 127.0.0.1', () => {
     };
     const server = await serve({ [SECRET_PATH]: echo });
     const webhook = server.url(`${SECRET_PATH}?sig=q-v4lue`).replace('http://', 'http://hookuser:hookpass@');
-    const error = await rejection(sendAlert({ webhook, alert }));
+    const error = await rejection(sendAlert({ webhook }));
     expect(error).toMatchObject({ code: 'HTTP', status: 403 });
     expect(error.message).toContain('HTTP 403 (token *** refused (***) for *** with ***)');
     for (const secret of ['s3cr3t-token', 'q-v4lue', 'hookuser', 'hookpass']) {
