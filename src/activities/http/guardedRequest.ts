@@ -215,10 +215,14 @@ function bodyFailure(err: unknown, res: AxiosResponse<Readable>): unknown {
   return err;
 }
 
-/** A failure's message as it may be shown: no user info, and no internal address unless allowed. */
+/**
+ * A failure's message as it may be shown: no user info, and no internal address unless allowed.
+ * BLOCKED messages are ours and name only the host as written (never what it resolved to).
+ */
 function shownError(error: CheckError, revealAddresses: boolean): CheckError {
   const message = scrubCredentials(error.message);
-  return { code: error.code, message: revealAddresses ? message : scrubInternalAddresses(message) };
+  const hide = !revealAddresses && error.code !== 'BLOCKED';
+  return { code: error.code, message: hide ? scrubInternalAddresses(message) : message };
 }
 
 async function drainRedirectBody(stream: Readable): Promise<void> {
