@@ -97,7 +97,6 @@ test('one run over every hostile behaviour completes and judges each exactly, le
   const byCode: Record<string, number> = {};
   for (const b of failing) byCode[b.expected.code!] = (byCode[b.expected.code!] ?? 0) + 1;
   expect(report.summary.failuresByCode).toEqual(byCode);
-
 });
 
 test('a Trailer header is refused up front: 400 problem+json naming the header, no run started', async () => {
