@@ -6,7 +6,9 @@
 import type { ErrorCode } from '../core/checkSpec';
 import { channelBody } from '../core/channelMessages';
 import type { AlertMessage } from '../core/alertQueue';
-import { redactUrl, scrubUrl } from '../core/redactUrl';
+import { publicUrl } from '../core/alertChannels';
+import { scrubUrl } from '../core/redactUrl';
+import { scrubSecrets } from '../core/scrubSecrets';
 import { signedHeaders } from '../core/webhookSignature';
 import { guardedRequest } from './http';
 
@@ -62,7 +64,13 @@ export async function sendToChannel(
 ): Promise<ChannelAnswer> {
   const { destination, alert } = message;
   const url = destination.url;
-  const shown = redactUrl(url);
+  const shown = publicUrl(url);
+  // What a receiver or a library says may echo the URL's parts or, however unlikely, the secret.
+  const scrub = (text: string) =>
+    scrubSecrets(
+      scrubUrl(text, url),
+      destination.type === 'webhook' && destination.secret ? [destination.secret] : [],
+    );
   const body = JSON.stringify(channelBody(destination.type, alert));
   const outcome = await guardedRequest(url, {
     method: 'POST',
@@ -79,19 +87,19 @@ export async function sendToChannel(
   });
   const what = `Alert ${alert.kind} for ${alert.monitor} not delivered to ${destination.type} ${shown}`;
   if (!outcome.ok) {
-    const reason = scrubUrl(outcome.error.message, url);
+    const reason = scrub(outcome.error.message);
     throw new AlertDeliveryError(`${what}: ${outcome.error.code}: ${reason}`, outcome.error.code, shown);
   }
   if (outcome.status < 200 || outcome.status > 299) {
-    const said = quote(outcome.body.toString('utf8'), url);
+    const said = quote(scrub(outcome.body.toString('utf8')));
     throw new AlertDeliveryError(`${what}: HTTP ${outcome.status}${said}`, 'HTTP', shown, outcome.status);
   }
   return { status: outcome.status, latencyMs: outcome.latencyMs, target: shown };
 }
 
 /** Receivers explain refusals in the body ("invalid_token", "no_service"); quote a bounded, single-line prefix. */
-function quote(body: string, url: string): string {
-  const line = scrubUrl(body, url).replace(/\s+/g, ' ').trim();
+function quote(scrubbed: string): string {
+  const line = scrubbed.replace(/\s+/g, ' ').trim();
   if (line === '') return '';
   return ` (${line.length > QUOTED_RESPONSE_CHARS ? `${line.slice(0, QUOTED_RESPONSE_CHARS)}…` : line})`;
 }

@@ -5,6 +5,12 @@ import { z } from 'zod';
 import { redactUrl } from './redactUrl';
 
 export const MAX_ALERT_CHANNELS = 5;
+/**
+ * Longest channel URL shown. redactUrl keeps the host and a first path segment, which a URL may
+ * stretch to 2 KB; five channels shown in both the config and state.channels must stay well
+ * inside the 16 KB customStatus limit.
+ */
+export const MAX_PUBLIC_URL_LENGTH = 120;
 export const MAX_WEBHOOK_URL_LENGTH = 2_048;
 
 export const WebhookUrl = z
@@ -50,15 +56,21 @@ export const AlertChannels = z.array(AlertChannel).max(MAX_ALERT_CHANNELS);
 /** How a channel appears in answers, logs and status pages: its URL redacted, a secret only as set. */
 export const PublicChannel = z.strictObject({
   type: ChannelType,
-  url: z.string(),
+  url: z.string().max(MAX_PUBLIC_URL_LENGTH),
   secret: z.literal('(set)').optional(),
 });
 export type PublicChannel = z.infer<typeof PublicChannel>;
 
+/** A channel URL as anyone may see it: redacted, then cut to MAX_PUBLIC_URL_LENGTH. */
+export function publicUrl(raw: string): string {
+  const shown = redactUrl(raw);
+  return shown.length <= MAX_PUBLIC_URL_LENGTH ? shown : `${shown.slice(0, MAX_PUBLIC_URL_LENGTH - 1)}…`;
+}
+
 export function publicChannel(channel: AlertChannel): PublicChannel {
   return {
     type: channel.type,
-    url: redactUrl(channel.url),
+    url: publicUrl(channel.url),
     ...(channel.type === 'webhook' && channel.secret !== undefined && { secret: '(set)' as const }),
   };
 }

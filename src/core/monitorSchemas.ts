@@ -8,6 +8,7 @@ import {
   AlertChannel,
   ChannelType,
   MAX_ALERT_CHANNELS,
+  MAX_PUBLIC_URL_LENGTH,
   MAX_WEBHOOK_URL_LENGTH,
   WebhookUrl,
 } from './alertChannels';
@@ -164,7 +165,7 @@ export const ChannelDelivery = z.strictObject({
     .max(MAX_ALERT_CHANNELS - 1),
   type: ChannelType,
   /** The channel's URL, redacted. */
-  target: z.string().max(MONITOR_LIMITS.maxWebhookLength),
+  target: z.string().max(MAX_PUBLIC_URL_LENGTH),
   /** The webhook-id of the alert: the same for every attempt of one alert. */
   alertId: z.string().max(MONITOR_LIMITS.maxIdLength),
   kind: AlertKind,

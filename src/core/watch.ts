@@ -2,10 +2,9 @@
 // plain JSON: the input survives continueAsNew, the view is the instance's customStatus.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { publicChannel } from './alertChannels';
+import { publicChannel, publicUrl } from './alertChannels';
 import type { CheckSpec } from './checkSpec';
 import { MonitorConfig, MonitorName, type MonitorState } from './monitorSchemas';
-import { redactUrl } from './redactUrl';
 
 /**
  * Rounds (checks or re-alerts) per execution before continueAsNew. A round adds about ten history
@@ -81,7 +80,7 @@ export function publicConfig(config: MonitorConfig) {
   return {
     ...rest,
     target: publicTarget(target),
-    ...(webhook !== undefined && { webhook: redactUrl(webhook) }),
+    ...(webhook !== undefined && { webhook: publicUrl(webhook) }),
     ...(alerts !== undefined && { alerts: alerts.map(publicChannel) }),
   };
 }

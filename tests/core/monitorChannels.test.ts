@@ -196,3 +196,25 @@ test('the last attempt the delivery function reports as poisoned is host.json ma
   const hostJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'host.json'), 'utf8'));
   expect(hostJson.extensions.queues.maxDequeueCount).toBe(ALERT_MAX_DEQUEUE_COUNT);
 });
+
+test('channels in the view stay small at their schema maxima (customStatus is capped at 16 KB)', () => {
+  const long = (n: number) =>
+    `https://${'h'.repeat(60)}.example.test/${'s'.repeat(1_800)}/${n}?${'q'.repeat(100)}`.slice(0, 2_048);
+  const cfg = config({
+    webhook: long(0),
+    alerts: [1, 2, 3, 4].map((n) => ({ type: 'webhook', url: long(n), secret: SECRET })),
+  });
+  let state = initialState(T0);
+  const messages = alertMessages('shop', 'm'.repeat(100), channelsOf(cfg), testAlert('shop', cfg, state, T0));
+  for (const message of messages) {
+    state = recordChannelDelivery(
+      state,
+      deliveryReport(message, 5, { ok: false, status: 599, error: 'e'.repeat(5_000) }, new Date(T0)),
+    );
+  }
+  expect(MonitorState.parse(state)).toStrictEqual(state);
+  const view = monitorView('shop', cfg, state, { generation: 0, round: 0 });
+  const channelParts =
+    JSON.stringify(view.config.alerts) + JSON.stringify(view.config.webhook) + JSON.stringify(state.channels);
+  expect(channelParts.length).toBeLessThan(4_500);
+});
