@@ -58,6 +58,9 @@ describe('default policy (no SITEWATCH_ALLOW_PRIVATE_NETWORKS)', () => {
     ['an IPv6 literal', (port: number) => `http://[::1]:${port}/`],
     ['an IPv4-mapped IPv6 literal', (port: number) => `http://[::ffff:127.0.0.1]:${port}/`],
     ['a decimal IPv4 host', (port: number) => `http://2130706433:${port}/`],
+    ['an octal IPv4 host', (port: number) => `http://0177.0.0.01:${port}/`],
+    ['a hex IPv4 host', (port: number) => `http://0x7f.0x0.0x0.0x1:${port}/`],
+    ['a NAT64 literal', (port: number) => `http://[64:ff9b::7f00:1]:${port}/`],
   ])('loopback via %s is BLOCKED and never reached', async (_label, url) => {
     const server = await serve({ '/': respond.text('secret admin page') });
     const result = await checkUrl(CheckSpec.parse({ url: url(server.port) }));
@@ -78,6 +81,23 @@ describe('default policy (no SITEWATCH_ALLOW_PRIVATE_NETWORKS)', () => {
     expect(await checkUrl(CheckSpec.parse({ url: server.url() }))).toMatchObject({
       error: { code: 'BLOCKED' },
     });
+    expect(server.requests).toBe(1);
+  });
+
+  test('SITEWATCH_ALLOWED_NETWORKS opens loopback only when it is listed itself; a bad value throws', async () => {
+    const server = await serve({ '/': respond.text('ok') });
+    const run = () => checkUrl(CheckSpec.parse({ url: server.url() }));
+    try {
+      process.env.SITEWATCH_ALLOWED_NETWORKS = '10.0.0.0/8, 0.0.0.0/0';
+      expect(await run()).toMatchObject({ ok: false, error: { code: 'BLOCKED' } });
+      process.env.SITEWATCH_ALLOWED_NETWORKS = '10.0.0.0/8,127.0.0.1/32';
+      expect(await run()).toMatchObject({ ok: true, status: 200 });
+      // A misconfiguration is our fault, not the target's: it throws (and the orchestrator retries).
+      process.env.SITEWATCH_ALLOWED_NETWORKS = '10.0.0.0/8,not-a-network';
+      await expect(run()).rejects.toThrow('SITEWATCH_ALLOWED_NETWORKS: "not-a-network"');
+    } finally {
+      delete process.env.SITEWATCH_ALLOWED_NETWORKS;
+    }
     expect(server.requests).toBe(1);
   });
 

@@ -5,9 +5,13 @@ import fc from 'fast-check';
 import { checkUrl } from '../../src/activities/checkUrl';
 import { destroyDefaultAgents } from '../../src/activities/http';
 import { CheckResult, CheckSpec } from '../../src/core/checkSpec';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   BEHAVIOURS,
   behaviourSpec,
+  FUZZ_RUNS,
+  outcome,
   SECRETS,
   startHostileServer,
   type HostileServer,
@@ -28,7 +32,8 @@ const run = (spec: ReturnType<typeof behaviourSpec>) =>
   checkUrl(CheckSpec.parse(spec), { allowPrivateNetworks: true });
 
 test('the catalogue has more than 20 hostile behaviours', () => {
-  expect(BEHAVIOURS.filter((b) => !b.expected.ok).length).toBeGreaterThan(20);
+  expect(BEHAVIOURS.filter((b) => !b.good).length).toBeGreaterThan(20);
+  expect(new Set(BEHAVIOURS.map((b) => b.name)).size).toBe(BEHAVIOURS.length);
 });
 
 describe.each(BEHAVIOURS)('$name', (behaviour) => {
@@ -116,7 +121,29 @@ describe('generated raw responses (fast-check)', () => {
         expect(JSON.stringify(result)).not.toContain('u:p@');
         if (!result.ok) expect(result.error).toBeDefined();
       }),
-      { numRuns: 150 },
+      { numRuns: FUZZ_RUNS.rawResponses },
     );
   });
+});
+
+test("the README's Security table is this catalogue, with these figures", () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /<!-- hostile-targets:start -->\n([\s\S]*?)<!-- hostile-targets:end -->/.exec(readme)?.[1];
+  const hostile = BEHAVIOURS.filter((b) => !b.good).length;
+  const api = FUZZ_RUNS.checkRequests + FUZZ_RUNS.auditRequests + FUZZ_RUNS.monitorRequests;
+  const expected = [
+    `${BEHAVIOURS.length} behaviours of a raw-TCP server (${hostile} hostile), all in one check run through tests/host ` +
+      '(`tests/app/hostile-run.test.ts`) and one by one through `checkUrl` (`tests/activities/hostileTargets.test.ts`):',
+    '',
+    '| What the target does | Outcome |',
+    '|---|---|',
+    ...BEHAVIOURS.map((b) => `| ${b.attack}${b.good ? ' (good target)' : ''} | ${outcome(b)} |`),
+    '',
+    `Property-based (fast-check): ${FUZZ_RUNS.rawResponses} generated raw responses, each a valid result and none ` +
+      `throwing; ${api} generated API requests (${FUZZ_RUNS.checkRequests} checks, ${FUZZ_RUNS.auditRequests} audits, ` +
+      `${FUZZ_RUNS.monitorRequests} monitors, with random query strings), each a 2xx or a 400 problem+json, none ` +
+      'leaving a run behind (`tests/app/api-fuzz.test.ts`).',
+    '',
+  ].join('\n');
+  expect(block).toBe(expected);
 });

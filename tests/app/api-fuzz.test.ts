@@ -2,7 +2,7 @@
 // built app on tests/host: every answer is a 2xx or a 400 problem+json, never a 500, and a 400
 // never leaves a run behind. Valid bodies only ever name a target on 127.0.0.1.
 import fc from 'fast-check';
-import { startHostileServer, type HostileServer } from '../support/hostileServer';
+import { FUZZ_RUNS, startHostileServer, type HostileServer } from '../support/hostileServer';
 import { startAppHost, type AppHost } from '../support/appHost';
 
 jest.setTimeout(180_000);
@@ -169,7 +169,7 @@ test('POST /api/checks: any body, any query', async () => {
     fc.asyncProperty(checkBody(), fc.oneof(fc.constantFrom('', 'wait=5'), query), async (body, qs) => {
       statuses.add(await expectAnswered('post', `checks?${qs}`, body));
     }),
-    { numRuns: 120 },
+    { numRuns: FUZZ_RUNS.checkRequests },
   );
   // Both sides of the invariant were exercised.
   expect([...statuses].some((s) => s < 300)).toBe(true);
@@ -181,7 +181,7 @@ test('POST /api/audits: any body, any query', async () => {
     fc.asyncProperty(auditBody(), query, async (body, qs) => {
       await expectAnswered('post', `audits?${qs}`, body);
     }),
-    { numRuns: 60 },
+    { numRuns: FUZZ_RUNS.auditRequests },
   );
 });
 
@@ -190,6 +190,6 @@ test('PUT /api/monitors/{name}: any body', async () => {
     fc.asyncProperty(fc.oneof(fc.anything({ maxDepth: 2 }), fc.string({ maxLength: 40 })), async (body) => {
       await expectAnswered('put', 'monitors/fuzzed', body);
     }),
-    { numRuns: 60 },
+    { numRuns: FUZZ_RUNS.monitorRequests },
   );
 });

@@ -30,6 +30,12 @@ export interface Expected {
 
 export interface Behaviour {
   name: string;
+  /** What the target does, for the README's table. */
+  attack: string;
+  /** A target that behaves (the run's control group). */
+  good?: true;
+  /** What else the outcome means, for the README's table. */
+  note?: string;
   /** Extra spec fields (headers, method, body, timeoutMs, expect). */
   spec?: Omit<CheckSpecInput, 'url'>;
   expected: Expected;
@@ -182,85 +188,192 @@ const undecodable = (encoding: string, status = 200): Expected => ({
   message: `Cannot decode the ${encoding} response body`,
 });
 
+/** fast-check runs per property (the README quotes them). */
+export const FUZZ_RUNS = { rawResponses: 150, checkRequests: 120, auditRequests: 60, monitorRequests: 60 };
+
+/** The outcome column of the README table. */
+export function outcome({ expected, note }: Behaviour): string {
+  const judged = expected.ok
+    ? `UP, ${expected.status}`
+    : `DOWN, \`${expected.code}\`${expected.status !== undefined ? ` (HTTP ${expected.status})` : ''}`;
+  return note === undefined ? judged : `${judged}; ${note}`;
+}
+
 /** Every behaviour and its exact judgement. */
 export const BEHAVIOURS: Behaviour[] = [
-  { name: 'ok', spec: { expect: { bodyContains: 'all good' } }, expected: { ok: true, status: 200 } },
-  { name: 'good-gzip', spec: { expect: { bodyContains: 'lazy dog' } }, expected: { ok: true, status: 200 } },
-  { name: 'good-br', spec: { expect: { bodyContains: 'lazy dog' } }, expected: { ok: true, status: 200 } },
+  {
+    name: 'ok',
+    attack: 'A plain 200',
+    good: true,
+    spec: { expect: { bodyContains: 'all good' } },
+    expected: { ok: true, status: 200 },
+  },
+  {
+    name: 'good-gzip',
+    attack: 'A valid gzip body',
+    good: true,
+    spec: { expect: { bodyContains: 'lazy dog' } },
+    expected: { ok: true, status: 200 },
+  },
+  {
+    name: 'good-br',
+    attack: 'A valid brotli body',
+    good: true,
+    spec: { expect: { bodyContains: 'lazy dog' } },
+    expected: { ok: true, status: 200 },
+  },
   {
     name: 'good-deflate',
+    attack: 'A valid zlib deflate body',
+    good: true,
     spec: { expect: { bodyContains: 'lazy dog' } },
     expected: { ok: true, status: 200 },
   },
   {
     name: 'good-raw-deflate',
+    attack: 'A valid raw deflate body labelled deflate',
+    good: true,
     spec: { expect: { bodyContains: 'lazy dog' } },
     expected: { ok: true, status: 200 },
   },
-  { name: 'good-empty-gzip', expected: { ok: true, status: 204 } },
-  { name: 'early-hints', spec: { expect: { bodyContains: 'ok' } }, expected: { ok: true, status: 200 } },
-  { name: 'broken-br', expected: undecodable('br') },
-  { name: 'broken-gzip', expected: undecodable('gzip') },
-  { name: 'broken-deflate', expected: undecodable('deflate') },
-  { name: 'truncated-gzip', expected: { ...undecodable('gzip'), message: 'unexpected end of file' } },
-  { name: 'unknown-encoding', expected: { ...undecodable('zstd'), message: 'unsupported content encoding' } },
-  { name: 'gzip-bomb', expected: { ok: false, status: 200, code: 'TOO_LARGE' } },
+  {
+    name: 'good-empty-gzip',
+    attack: 'A 204 that names gzip but has no body',
+    good: true,
+    expected: { ok: true, status: 204 },
+  },
+  {
+    name: 'early-hints',
+    attack: '200 × `103 Early Hints`, then a 200',
+    spec: { expect: { bodyContains: 'ok' } },
+    expected: { ok: true, status: 200 },
+  },
+  { name: 'broken-br', attack: 'A broken brotli body', expected: undecodable('br') },
+  { name: 'broken-gzip', attack: 'A broken gzip body', expected: undecodable('gzip') },
+  { name: 'broken-deflate', attack: 'A broken deflate body', expected: undecodable('deflate') },
+  {
+    name: 'truncated-gzip',
+    attack: 'A gzip body cut in half (complete at the HTTP level)',
+    expected: { ...undecodable('gzip'), message: 'unexpected end of file' },
+  },
+  {
+    name: 'unknown-encoding',
+    attack: 'An encoding we did not ask for (`zstd`)',
+    expected: { ...undecodable('zstd'), message: 'unsupported content encoding' },
+  },
+  {
+    name: 'gzip-bomb',
+    attack: 'A gzip bomb (20 MB of zeros in 20 KB)',
+    expected: { ok: false, status: 200, code: 'TOO_LARGE' },
+  },
   {
     name: 'short-body',
+    attack: 'A body shorter than its Content-Length, then close',
     expected: { ok: false, status: 200, code: 'TRUNCATED', message: 'before the declared 100 bytes arrived' },
   },
   {
     name: 'chunk-cut',
+    attack: 'A chunked body that stops before its last chunk',
     expected: { ok: false, status: 200, code: 'TRUNCATED', message: 'before its last chunk' },
   },
-  { name: 'bad-chunking', expected: { ...parseError('HPE_INVALID_CHUNK_SIZE'), status: 200 } },
-  { name: 'bad-trailer', expected: { ...parseError('HPE_INVALID_HEADER_TOKEN'), status: 200 } },
+  {
+    name: 'bad-chunking',
+    attack: 'An invalid chunk size',
+    expected: { ...parseError('HPE_INVALID_CHUNK_SIZE'), status: 200 },
+  },
+  {
+    name: 'bad-trailer',
+    attack: 'A control character in a response trailer',
+    expected: { ...parseError('HPE_INVALID_HEADER_TOKEN'), status: 200 },
+  },
   {
     name: 'reset',
+    attack: 'TCP reset instead of an answer',
     expected: { ok: false, code: 'CONNECT', message: 'Connection reset by the server (ECONNRESET)' },
   },
   {
     name: 'close',
+    attack: 'Connection closed without an answer',
     expected: { ok: false, code: 'CONNECT', message: 'The server closed the connection without responding' },
   },
-  { name: 'silence', spec: { timeoutMs: 1500 }, expected: { ok: false, code: 'TIMEOUT' } },
-  { name: 'slow-drip', spec: { timeoutMs: 1500 }, expected: { ok: false, status: 200, code: 'TIMEOUT' } },
-  { name: 'garbage', expected: parseError('HPE_INVALID_CONSTANT') },
-  { name: 'bad-status-line', expected: parseError('HPE_INVALID_STATUS') },
-  { name: 'nul-header', expected: parseError('HPE_INVALID_HEADER_TOKEN') },
-  { name: 'huge-header', expected: parseError('HPE_HEADER_OVERFLOW') },
-  { name: 'duplicate-length', expected: parseError('HPE_UNEXPECTED_CONTENT_LENGTH') },
-  { name: 'length-and-chunked', expected: parseError('HPE_INVALID_TRANSFER_ENCODING') },
+  {
+    name: 'silence',
+    attack: 'Accepts, then says nothing',
+    spec: { timeoutMs: 1500 },
+    expected: { ok: false, code: 'TIMEOUT' },
+  },
+  {
+    name: 'slow-drip',
+    attack: 'Headers, then one body byte every 100 ms',
+    spec: { timeoutMs: 1500 },
+    expected: { ok: false, status: 200, code: 'TIMEOUT' },
+  },
+  { name: 'garbage', attack: 'Binary garbage instead of HTTP', expected: parseError('HPE_INVALID_CONSTANT') },
+  {
+    name: 'bad-status-line',
+    attack: 'A status line with a non-numeric code',
+    expected: parseError('HPE_INVALID_STATUS'),
+  },
+  {
+    name: 'nul-header',
+    attack: 'A NUL byte in a header value',
+    expected: parseError('HPE_INVALID_HEADER_TOKEN'),
+  },
+  { name: 'huge-header', attack: 'A 200 KB header', expected: parseError('HPE_HEADER_OVERFLOW') },
+  {
+    name: 'duplicate-length',
+    attack: 'Two different Content-Length headers',
+    expected: parseError('HPE_UNEXPECTED_CONTENT_LENGTH'),
+  },
+  {
+    name: 'length-and-chunked',
+    attack: 'Content-Length and chunked together (smuggling shape)',
+    expected: parseError('HPE_INVALID_TRANSFER_ENCODING'),
+  },
   {
     name: 'status-999',
+    attack: 'Status 999',
     expected: { ok: false, status: 999, code: 'HTTP', message: 'HTTP 999 (expected 2xx or 3xx)' },
   },
-  { name: 'redirect-loop', expected: { ok: false, code: 'HTTP', message: 'More than 5 redirects' } },
+  {
+    name: 'redirect-loop',
+    attack: 'A redirect loop',
+    expected: { ok: false, code: 'HTTP', message: 'More than 5 redirects' },
+  },
   {
     name: 'bad-location',
+    attack: 'A Location that is not a URL',
     expected: { ok: false, code: 'HTTP', message: 'Redirect with an invalid Location' },
   },
   {
     name: 'credentials-location',
+    attack: 'A Location with `user:password@` to another origin',
+    note: 'no credentials sent on, none recorded',
     spec: { expect: { bodyContains: 'no credentials arrived' } },
     expected: { ok: true, status: 200, finalPath: '/b/no-credentials' },
   },
   {
     name: 'credentials-location-same-origin',
+    attack: 'A Location with `user:password@` on the same origin',
+    note: 'no credentials sent on, none recorded',
     spec: { expect: { bodyContains: 'no credentials arrived' } },
     expected: { ok: true, status: 200, finalPath: '/b/no-credentials' },
   },
   {
     name: 'cross-origin',
+    attack: 'A 307 to another origin, after a POST with Authorization, X-Api-Key and a body',
+    note: 'no caller header and no body sent on',
     spec: { ...crossOriginSpec, expect: { bodyContains: 'nothing forwarded' } },
     expected: { ok: true, status: 200, finalPath: '/b/nothing-forwarded' },
   },
   {
     name: 'redirect-to-metadata',
+    attack: 'A redirect to 169.254.169.254',
     expected: { ok: false, code: 'BLOCKED', message: 'it is the cloud instance metadata endpoint' },
   },
   {
     name: 'redirect-to-file',
+    attack: 'A redirect to `file:///etc/passwd`',
     expected: { ok: false, code: 'BLOCKED', message: 'Refused redirect to unsupported scheme file:' },
   },
 ];
