@@ -6,6 +6,10 @@ import type { ThroughputResult } from './throughput/run';
 export const GOALS = {
   /** Total orchestration overhead at 10x the targets (1,000 -> 10,000) may grow at most this much. */
   fanOutOverheadGrowth: 12,
+  /** By reference: orchestrator time per target at 100,000 / at 1,000, at most. */
+  byReferenceOrchestratorGrowth: 1.2,
+  /** By reference: the parent's history bytes at 100,000 / at 10,000 (flat past FAN_OUT partitions), at most. */
+  byReferenceParentHistoryGrowth: 1.1,
   /** checkUrl requests/s as a fraction of a bare axios loop's, at least. */
   checkUrlVsAxios: 0.8,
   /** Loading the app / loading the SDKs alone, at most. */
@@ -40,7 +44,9 @@ export function overheadGrowth(
 ): number | undefined {
   const a = findCase(fanOut.cases, from, design);
   const b = findCase(fanOut.cases, to, design);
-  return a && b ? b[measure] / a[measure] : undefined;
+  const x = a?.[measure];
+  const y = b?.[measure];
+  return x !== undefined && y !== undefined ? y / x : undefined;
 }
 
 export function checkGoals(results: {
@@ -61,6 +67,26 @@ export function checkGoals(results: {
       value: growth,
       limit: `<= ${GOALS.fanOutOverheadGrowth}`,
       met: growth <= GOALS.fanOutOverheadGrowth,
+    });
+  }
+  const byRef = (n: number) => results.fanOut && findCase(results.fanOut.cases, n, 'by reference');
+  const [k1, k10, k100] = [byRef(1000), byRef(10_000), byRef(100_000)];
+  if (k1 && k100) {
+    const value = k100.orchestratorMicrosPerTarget / k1.orchestratorMicrosPerTarget;
+    checks.push({
+      name: 'fan-out by reference: orchestrator µs/target at 100,000 / at 1,000',
+      value,
+      limit: `<= ${GOALS.byReferenceOrchestratorGrowth}`,
+      met: value <= GOALS.byReferenceOrchestratorGrowth,
+    });
+  }
+  if (k10 && k100) {
+    const value = k100.parentHistoryBytes / k10.parentHistoryBytes;
+    checks.push({
+      name: "fan-out by reference: parent's history bytes at 100,000 / at 10,000 (10x the targets)",
+      value,
+      limit: `<= ${GOALS.byReferenceParentHistoryGrowth}`,
+      met: value <= GOALS.byReferenceParentHistoryGrowth,
     });
   }
   if (results.throughput) {

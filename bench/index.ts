@@ -3,7 +3,8 @@
 // every loop is bounded by a count or a deadline, and every child process has a deadline.
 //   npm run bench                         the full run; writes BENCHMARKS.md
 //   npm run bench -- --quick              small sizes, fewer rounds; prints only
-//   npm run bench -- --only=throughput    one or more of fanout,throughput,coldstart; prints only
+//   npm run bench -- --only=throughput    one or more of fanout,throughput,coldstart,cost; prints only
+//   npm run bench -- --tuning             also the tuning runs at N = 10,000 (partition and chunk sizes)
 //   npx tsx bench/index.ts --render       rewrite BENCHMARKS.md from bench/last-run.json (after editing notes.ts)
 import './hostHook';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import prettier from 'prettier';
 import { PARTITION_SIZE, PROGRESS_CHUNK_SIZE } from '../src/core/checkRun';
 import { loadSettings } from '../tests/host/settings';
 import { runColdStart } from './coldStart/run';
+import { renderCost, runCost } from './cost/run';
 import { runFanOut } from './fanOut/run';
 import { describeMachine, machineLine } from './machine';
 import { notes } from './notes';
@@ -28,16 +30,18 @@ import {
 import { fmt } from './stats';
 import { runThroughput } from './throughput/run';
 
-const SECTIONS = ['fanout', 'throughput', 'coldstart'] as const;
+const SECTIONS = ['fanout', 'throughput', 'coldstart', 'cost'] as const;
 type Section = (typeof SECTIONS)[number];
 /** The whole run must finish well inside the issue's 10 minutes; past this it gives up. */
 const WATCHDOG_MS = 14 * 60_000;
 
-function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Section> } {
+function parseArgs(argv: readonly string[]): { quick: boolean; tuning: boolean; only: Set<Section> } {
   let quick = false;
+  let tuning = false;
   let only = new Set<Section>(SECTIONS);
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
+    else if (arg === '--tuning') tuning = true;
     else if (arg.startsWith('--only=')) {
       const names = arg.slice('--only='.length).split(',');
       const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
@@ -46,7 +50,7 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only: Set<Section
       only = new Set(names as Section[]);
     } else throw new Error(`Unknown argument ${arg}`);
   }
-  return { quick, only };
+  return { quick, tuning, only };
 }
 
 function gitCommit(): string {
@@ -67,7 +71,7 @@ async function main(): Promise<void> {
     console.log(`Rewrote BENCHMARKS.md from ${LAST_RUN} (run of ${run.startedAt})`);
     return;
   }
-  const { quick, only } = parseArgs(process.argv.slice(2));
+  const { quick, tuning, only } = parseArgs(process.argv.slice(2));
   const full = !quick && only.size === SECTIONS.length;
   const watchdog = setTimeout(() => {
     console.error(`bench: still running after ${WATCHDOG_MS / 60_000} minutes; giving up`);
@@ -112,17 +116,31 @@ async function main(): Promise<void> {
       partitionSize: PARTITION_SIZE,
       progressChunkSize: PROGRESS_CHUNK_SIZE,
       flat: true,
-      sweep: quick
-        ? undefined
-        : { n: 10_000, partitionSizes: [100, 250, 1000, 2500], progressChunkSizes: [10, 250] },
+      byReference: {
+        sizes: quick ? [1000, 10_000] : [1000, 10_000, 100_000],
+        reps: (n) => (quick ? 1 : n <= 1000 ? 3 : n <= 10_000 ? 2 : 1),
+        noBaselineFrom: 100_000,
+      },
+      // The tuning runs chose PARTITION_SIZE and PROGRESS_CHUNK_SIZE (BENCHMARKS.md notes); with the
+      // 100,000-target run they would push the whole bench past its time budget, so only on request.
+      sweep: tuning
+        ? { n: 10_000, partitionSizes: [100, 250, 1000, 2500], progressChunkSizes: [10, 250] }
+        : undefined,
       timeoutMs: 5 * 60_000,
       onCase: (c) =>
         console.log(
           `  N=${fmt(c.n)} ${c.design}${c.design === 'partitioned' ? ` (${c.partitionSize})` : ''} ` +
-            `chunk ${c.progressChunkSize}: wall ${fmt(c.wallMs)} ms, overhead ${fmt(c.overheadMicrosPerTarget)} µs/target`,
+            `chunk ${c.progressChunkSize}: wall ${fmt(c.wallMs)} ms, orchestrator ${fmt(c.orchestratorMicrosPerTarget)} µs/target, ` +
+            `parent history ${fmt(c.parentHistoryBytes / 1024, 1)} KiB`,
         ),
     });
     console.log(`\n${renderFanOut(run.fanOut)}\n`);
+  }
+
+  if (only.has('cost')) {
+    console.log('## Cost of a check\n');
+    run.cost = await runCost();
+    console.log(`${renderCost(run.cost)}\n`);
   }
 
   run.totalSeconds = (performance.now() - started) / 1000;

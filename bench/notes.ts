@@ -120,4 +120,33 @@ per-round ratios to the baseline. Code: bench/coldStart/.
   outside the bundle. \`func start\` itself cannot run here; bundling with \`@azure/functions-core\`
   external is reported to work on Azure (Azure/azure-functions-nodejs-library#201, #260).`;
 
-export const notes = { fanOut, throughput, coldStart };
+const cost = `**What runs.** One process (bench/cost/costChild.ts) runs on tests/host, with Azurite for the
+blobs: a sweep of 1,000 targets as the starters start it (by reference: two slices, two partitions),
+a sweep of 100 targets (inline, one instance), a 60-second monitor for 48 rounds of virtual time, and
+an audit of a page with 100 links. It counts, from every execution's committed history
+(bench/cost/counts.ts, tests/bench/costCounts.test.ts): events and their JSON bytes, episodes, the
+messages the backend delivered (execution starts, activity work items and results, sub-orchestration
+results, timers, events) and payloads over 45 KiB; and the app's blob requests on the wire (Node's
+\`http.client.request.start\` diagnostics channel, filtered to Azurite's blob port). Counts are divided by
+the unit: a check, a monitor round, an audit link.
+
+**The formula** (bench/cost/model.ts). Azure Storage backend, per unit: queue operations = 3 x messages
+(put, get, delete; an upper bound, since control-queue gets take up to 32 messages); table transactions
+= history events (one History row each; entity-group batches are billed per entity) + 2 x episodes (the
+history query and the Instances row) + one query per 1,000 events loaded; blob operations = the app's
+requests + a write and a read per payload over 45 KiB. Money = queue ops x P_queue + table
+transactions x P_table + blob writes x P_write + blob reads x P_read. Durable Task Scheduler: actions =
+messages (an orchestration start, an activity's start and its result, a sub-orchestration's result, a
+timer, an event: the DTS billing page's definition), plus the same blob operations, which stay in the
+app's storage account. Per monitor-month = per round x 43,200 (30 days at one round a minute).
+Left out: idle queue polling and the Functions compute itself (per app, not per check).
+
+**Prices.** ASSUMED, not read from the live price lists: the search tool found the Durable Task
+Scheduler billing documentation (what an action is, Consumption pays per action, Dedicated per capacity
+unit of 2,000 actions/s) but no figure from either price list. The storage unit prices used are the
+pay-as-you-go list prices for Standard GPv2 LRS (Hot) as we know them, dated below; the DTS price per
+action is left as a parameter (the table gives actions instead). Check both against
+https://azure.microsoft.com/pricing/details/storage/ and the Azure Functions pricing page (Durable Task
+Scheduler) for your region; the counts do not depend on them.`;
+
+export const notes = { fanOut, throughput, coldStart, cost };

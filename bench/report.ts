@@ -1,6 +1,7 @@
 // Renders a bench run as Markdown: BENCHMARKS.md, and (the same tables) the terminal output.
 import { PARTITION_SIZE, PROGRESS_CHUNK_SIZE } from '../src/core/checkRun';
 import type { ColdStartResult, Variant } from './coldStart/run';
+import { renderCost, type CostResult } from './cost/run';
 import type { FanOutCaseResult, FanOutResult } from './fanOut/run';
 import { checkGoals, findCase, overheadGrowth, type OverheadMeasure } from './goals';
 import { machineLine, type MachineDescription } from './machine';
@@ -15,6 +16,7 @@ export interface BenchRun {
   fanOut?: FanOutResult;
   throughput?: ThroughputResult;
   coldStart?: ColdStartResult;
+  cost?: CostResult;
 }
 
 const s = (ms: number) => fmt(ms / 1000, 2);
@@ -29,21 +31,31 @@ export function renderGoals(run: BenchRun): string {
   return table(['goal', 'value', 'target', ''], rows);
 }
 
+const opt = (value: number | undefined, format: (v: number) => string = fmt) =>
+  value === undefined ? '-' : format(value);
+
 function caseRow(c: FanOutCaseResult): string[] {
   return [
     fmt(c.n),
-    c.design === 'flat' ? 'flat' : `partitioned (${fmt(c.partitionSize)})`,
+    c.design === 'flat'
+      ? 'flat'
+      : c.design === 'by reference'
+        ? 'by reference'
+        : `partitioned (${fmt(c.partitionSize)})`,
     fmt(c.progressChunkSize ?? PROGRESS_CHUNK_SIZE),
     fmt(c.instances),
     fmt(c.reps),
     s(c.wallMs),
-    s(c.baselineMs),
-    s(c.overheadMs),
-    fmt(c.overheadMicrosPerTarget),
-    fmt(c.cpuOverheadMicrosPerTarget),
+    opt(c.baselineMs, s),
+    opt(c.overheadMs, s),
+    opt(c.overheadMicrosPerTarget),
+    opt(c.cpuOverheadMicrosPerTarget),
     fmt(c.orchestratorMicrosPerTarget),
     fmt(c.episodes),
     fmt(c.eventsReplayed),
+    // Older runs did not record it.
+    opt(c.parentHistoryEvents),
+    opt(c.parentHistoryBytes === undefined ? undefined : c.parentHistoryBytes / 1024, (v) => fmt(v, 1)),
     fmt(c.peakRssMiB),
   ];
 }
@@ -62,6 +74,8 @@ const CASE_HEADERS = [
   'orchestrator µs/target',
   'episodes',
   'events replayed',
+  'parent history events',
+  'parent history KiB',
   'peak RSS MiB',
 ];
 
@@ -73,7 +87,7 @@ export function renderFanOut(f: FanOutResult): string {
     if (!a || !b) continue;
     const x = (measure: OverheadMeasure) => `x${fmt(overheadGrowth(f, design, measure)!, 2)}`;
     lines.push(
-      `${design}, 1,000 -> 10,000 targets (x10): wall-time overhead ${s(a.overheadMs)} s -> ${s(b.overheadMs)} s = ` +
+      `${design}, 1,000 -> 10,000 targets (x10): wall-time overhead ${opt(a.overheadMs, s)} s -> ${opt(b.overheadMs, s)} s = ` +
         `${x('overheadMs')}; CPU overhead ${x('cpuOverheadMs')}; orchestrator time ${s(a.orchestratorMs)} s -> ` +
         `${s(b.orchestratorMs)} s = ${x('orchestratorMs')}; events replayed ${x('eventsReplayed')}.`,
     );
@@ -159,7 +173,7 @@ export function renderColdStart(c: ColdStartResult): string {
 /** The whole BENCHMARKS.md. `notes` are the hand-kept design notes (see index.ts). */
 export function renderMarkdown(
   run: BenchRun,
-  notes: { fanOut: string; throughput: string; coldStart: string },
+  notes: { fanOut: string; throughput: string; coldStart: string; cost: string },
 ): string {
   const parts = [
     '# Benchmarks',
@@ -180,5 +194,6 @@ export function renderMarkdown(
   if (run.coldStart) {
     parts.push('', '## Cold start', '', notes.coldStart, '', renderColdStart(run.coldStart));
   }
+  if (run.cost) parts.push('', '## Cost of a check', '', notes.cost, '', renderCost(run.cost));
   return `${parts.join('\n')}\n`;
 }

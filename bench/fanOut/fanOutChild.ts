@@ -4,6 +4,9 @@
 // activity concurrency, no orchestration) and a checkSites run over the same N targets. Prints one
 // JSON line with the figures.
 //   argv[2]: JSON FanOutCase
+import { writeTargetSlices } from '../../src/activities/storage/targetSlices';
+import { PARTITION_SIZE, targetsPrefix, type CheckRunByRef } from '../../src/core/checkRun';
+import { checkRequestSchema } from '../../src/core/checkSpec';
 import { startHost, type Host } from '../../tests/host';
 import type { FunctionRegistration } from '../../tests/host/types';
 import { closedLoopCount } from './countedLoop';
@@ -16,8 +19,15 @@ export interface FanOutCase {
   /** Passed to checkSites as its partitionSize input (huge = the flat design). */
   partitionSize: number;
   progressChunkSize?: number;
+  /**
+   * The production path for requests over PARTITION_SIZE: validate as the starter does, write the
+   * targets to blob slices, start with a reference (partitionSize is then PARTITION_SIZE).
+   */
+  byReference?: boolean;
   /** Baseline/run pairs; each figure is the minimum over them (see FanOutFigures). */
   reps: number;
+  /** Runs only, no baselines (at 100,000 a baseline alone would take a minute). */
+  noBaseline?: boolean;
   /** Per run. */
   timeoutMs: number;
 }
@@ -33,10 +43,10 @@ export interface FanOutFigures {
   progressChunkSize?: number;
   reps: number;
   activityConcurrency: number;
-  /** N direct checkUrl invocations through the host's invoker, at activityConcurrency. */
-  baselineMs: number;
+  /** N direct checkUrl invocations through the host's invoker, at activityConcurrency (none: noBaseline). */
+  baselineMs?: number;
   /** This process's CPU time (user + system) during the baseline. */
-  baselineCpuMs: number;
+  baselineCpuMs?: number;
   /** startNew to Completed. */
   wallMs: number;
   /** This process's CPU time during the run (the host runs activities and orchestrations in-process). */
@@ -47,8 +57,11 @@ export interface FanOutFigures {
    */
   orchestratorMs: number;
   /** Every pair's wall times, for the record. */
-  pairs: Array<{ baselineMs: number; wallMs: number }>;
+  pairs: Array<{ baselineMs?: number; wallMs: number }>;
   instances: number;
+  /** The top-level instance's history: events and JSON bytes (what every replay of it loads). */
+  parentHistoryEvents: number;
+  parentHistoryBytes: number;
   episodes: number;
   eventsReplayed: number;
   /** The process's peak resident set (host, SDK, activities; Azurite and the target are other processes). */
@@ -60,6 +73,8 @@ export interface FanOutFigures {
 const WARMUP_CHECKS = 1000;
 
 interface RunFigures {
+  parentHistoryEvents: number;
+  parentHistoryBytes: number;
   wallMs: number;
   cpuMs: number;
   orchestratorMs: number;
@@ -67,6 +82,8 @@ interface RunFigures {
   episodes: number;
   eventsReplayed: number;
 }
+
+let runCounter = 0;
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as FanOutCase;
@@ -86,16 +103,20 @@ async function main(): Promise<void> {
     // partitioned run (sub-orchestrations, part blobs, assembleCheckReport).
     await closedLoopCount(WARMUP_CHECKS, concurrency, check);
     await runCheckSites(host, { ...spec, n: 200, partitionSize: 50, progressChunkSize: undefined }, url);
+    if (spec.byReference) await runCheckSites(host, { ...spec, n: 2 * PARTITION_SIZE + 1 }, url);
 
     const baselines: Array<{ ms: number; cpuMs: number }> = [];
     const runs: RunFigures[] = [];
     for (let rep = 0; rep < spec.reps; rep++) {
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      await closedLoopCount(spec.n, concurrency, check);
-      baselines.push({ ms: performance.now() - started, cpuMs: cpuMs(process.cpuUsage(cpu)) });
+      if (!spec.noBaseline) {
+        const cpu = process.cpuUsage();
+        const started = performance.now();
+        await closedLoopCount(spec.n, concurrency, check);
+        baselines.push({ ms: performance.now() - started, cpuMs: cpuMs(process.cpuUsage(cpu)) });
+      }
       runs.push(await runCheckSites(host, spec, url));
     }
+    const min = (values: number[]) => (values.length > 0 ? Math.min(...values) : undefined);
     const best = runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
     const figures: FanOutFigures = {
       n: spec.n,
@@ -103,13 +124,15 @@ async function main(): Promise<void> {
       progressChunkSize: spec.progressChunkSize,
       reps: spec.reps,
       activityConcurrency: concurrency,
-      baselineMs: Math.min(...baselines.map((b) => b.ms)),
-      baselineCpuMs: Math.min(...baselines.map((b) => b.cpuMs)),
+      baselineMs: min(baselines.map((b) => b.ms)),
+      baselineCpuMs: min(baselines.map((b) => b.cpuMs)),
       wallMs: best.wallMs,
       cpuMs: Math.min(...runs.map((r) => r.cpuMs)),
       orchestratorMs: Math.min(...runs.map((r) => r.orchestratorMs)),
-      pairs: runs.map((r, i) => ({ baselineMs: baselines[i].ms, wallMs: r.wallMs })),
+      pairs: runs.map((r, i) => ({ baselineMs: baselines[i]?.ms, wallMs: r.wallMs })),
       instances: best.instances,
+      parentHistoryEvents: best.parentHistoryEvents,
+      parentHistoryBytes: best.parentHistoryBytes,
       episodes: best.episodes,
       eventsReplayed: best.eventsReplayed,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -125,11 +148,25 @@ async function runCheckSites(host: Host, spec: FanOutCase, url: (i: number) => s
   const orchestrator = timeOrchestrator(host.registry.get('checkSites')!);
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const id = host.startNew('checkSites', {
-    targets: Array.from({ length: spec.n }, (_, i) => ({ url: url(i) })),
-    partitionSize: spec.partitionSize,
-    ...(spec.progressChunkSize !== undefined && { progressChunkSize: spec.progressChunkSize }),
-  });
+  const targets = Array.from({ length: spec.n }, (_, i) => ({ url: url(i) }));
+  let id: string;
+  if (spec.byReference) {
+    // What startCheckRun does for a large request: validate, write the slices once, start with a reference.
+    id = `bench-${runCounter++}`;
+    const request = checkRequestSchema({ maxTargets: spec.n }).parse({ targets });
+    const targetsRef = await writeTargetSlices(targetsPrefix(id), request.targets, PARTITION_SIZE);
+    const input: CheckRunByRef = {
+      targetsRef,
+      ...(spec.progressChunkSize !== undefined && { progressChunkSize: spec.progressChunkSize }),
+    };
+    host.startNew('checkSites', input, id);
+  } else {
+    id = host.startNew('checkSites', {
+      targets,
+      partitionSize: spec.partitionSize,
+      ...(spec.progressChunkSize !== undefined && { progressChunkSize: spec.progressChunkSize }),
+    });
+  }
   const status = await host.waitForStatus(id, undefined, { timeoutMs: spec.timeoutMs });
   const wallMs = performance.now() - started;
   const runCpuMs = cpuMs(process.cpuUsage(cpu));
@@ -142,9 +179,19 @@ async function runCheckSites(host: Host, spec: FanOutCase, url: (i: number) => s
     throw new Error(`summary counts ${summary.up} up of ${summary.total}, expected ${spec.n} of ${spec.n}`);
   }
 
-  // The run and, when partitioned, its partitions (`<id>:part-<i>`, see checkSites).
-  const parts = spec.n > spec.partitionSize ? Math.ceil(spec.n / spec.partitionSize) : 0;
-  const ids = [id, ...Array.from({ length: parts }, (_, i) => `${id}:part-${i}`)];
+  // The run and every sub-orchestration below it (`<id>:part-<i>`, `<id>:parts-<a>-<b>`, see checkSites).
+  const ids = host.durable
+    .listStatus({ instanceIdPrefix: id })
+    .items.map((s) => s.instanceId)
+    .filter((instanceId) => instanceId === id || instanceId.startsWith(`${id}:`));
+  const expected = spec.byReference
+    ? undefined
+    : 1 + (spec.n > spec.partitionSize ? Math.ceil(spec.n / spec.partitionSize) : 0);
+  if (expected !== undefined && ids.length !== expected) {
+    throw new Error(`${id}: ${ids.length} instances, expected ${expected}`);
+  }
+  const parentHistory = host.history(id);
+  const parentHistoryBytes = Buffer.byteLength(JSON.stringify(parentHistory));
   let episodes = 0;
   let eventsReplayed = 0;
   for (const instanceId of ids) {
@@ -160,7 +207,16 @@ async function runCheckSites(host: Host, spec: FanOutCase, url: (i: number) => s
   }
   // The next pair should not pay for this run's state (the host keeps every history in memory).
   for (const instanceId of ids) host.durable.purge(instanceId);
-  return { wallMs, cpuMs: runCpuMs, orchestratorMs, instances: ids.length, episodes, eventsReplayed };
+  return {
+    wallMs,
+    cpuMs: runCpuMs,
+    orchestratorMs,
+    instances: ids.length,
+    episodes,
+    eventsReplayed,
+    parentHistoryEvents: parentHistory.length,
+    parentHistoryBytes,
+  };
 }
 
 /**

@@ -18,6 +18,11 @@ export interface FanOutOptions {
   progressChunkSize: number;
   /** Also run each size above partitionSize flat (one instance). */
   flat: boolean;
+  /**
+   * The production path for large requests (targets by reference, a tree of sub-orchestrations), at
+   * these sizes; from `noBaselineFrom` on, runs only (a baseline at 100,000 would take a minute).
+   */
+  byReference?: { sizes: number[]; reps: (n: number) => number; noBaselineFrom: number };
   /** Extra runs at one N to choose the constants. */
   sweep?: { n: number; partitionSizes: number[]; progressChunkSizes: number[] };
   /** Per case. */
@@ -29,14 +34,16 @@ export interface FanOutOptions {
 /** A partition size no request reaches: the flat design. */
 export const FLAT = 1_000_000_000;
 
+export type Design = 'partitioned' | 'flat' | 'by reference';
+
 export interface FanOutCaseResult extends FanOutFigures {
-  design: 'partitioned' | 'flat';
-  /** wallMs - baselineMs. */
-  overheadMs: number;
-  overheadMicrosPerTarget: number;
+  design: Design;
+  /** wallMs - baselineMs (none without a baseline). */
+  overheadMs?: number;
+  overheadMicrosPerTarget?: number;
   /** cpuMs - baselineCpuMs: the same, in CPU time, which other load on the machine skews far less. */
-  cpuOverheadMs: number;
-  cpuOverheadMicrosPerTarget: number;
+  cpuOverheadMs?: number;
+  cpuOverheadMicrosPerTarget?: number;
   orchestratorMicrosPerTarget: number;
   /** Spawn to exit of the case's process. */
   processMs: number;
@@ -59,6 +66,7 @@ export async function runFanOut(options: FanOutOptions): Promise<FanOutResult> {
     partitionSize: number,
     progressChunkSize: number,
     reps: number,
+    byReference?: { noBaseline: boolean },
   ): Promise<FanOutCaseResult> => {
     const spec: FanOutCase = {
       targetUrl,
@@ -67,6 +75,7 @@ export async function runFanOut(options: FanOutOptions): Promise<FanOutResult> {
       progressChunkSize,
       reps,
       timeoutMs: options.timeoutMs,
+      ...(byReference && { byReference: true, noBaseline: byReference.noBaseline }),
     };
     const { stdout, wallMs } = await runToCompletion(
       process.execPath,
@@ -74,15 +83,16 @@ export async function runFanOut(options: FanOutOptions): Promise<FanOutResult> {
       { timeoutMs: (options.timeoutMs + 30_000) * (reps + 1), cwd: REPO_ROOT },
     );
     const figures = lastJsonLine<FanOutFigures>(stdout);
-    const overheadMs = figures.wallMs - figures.baselineMs;
-    const cpuOverheadMs = figures.cpuMs - figures.baselineCpuMs;
+    const overheadMs = figures.baselineMs === undefined ? undefined : figures.wallMs - figures.baselineMs;
+    const cpuOverheadMs =
+      figures.baselineCpuMs === undefined ? undefined : figures.cpuMs - figures.baselineCpuMs;
     const result: FanOutCaseResult = {
       ...figures,
-      design: partitionSize === FLAT ? 'flat' : 'partitioned',
+      design: byReference ? 'by reference' : partitionSize === FLAT ? 'flat' : 'partitioned',
       overheadMs,
-      overheadMicrosPerTarget: (overheadMs * 1000) / n,
+      overheadMicrosPerTarget: overheadMs === undefined ? undefined : (overheadMs * 1000) / n,
       cpuOverheadMs,
-      cpuOverheadMicrosPerTarget: (cpuOverheadMs * 1000) / n,
+      cpuOverheadMicrosPerTarget: cpuOverheadMs === undefined ? undefined : (cpuOverheadMs * 1000) / n,
       orchestratorMicrosPerTarget: (figures.orchestratorMs * 1000) / n,
       processMs: wallMs,
     };
@@ -96,6 +106,16 @@ export async function runFanOut(options: FanOutOptions): Promise<FanOutResult> {
       cases.push(await run(n, options.partitionSize, options.progressChunkSize, reps));
       if (options.flat && n > options.partitionSize) {
         cases.push(await run(n, FLAT, options.progressChunkSize, reps));
+      }
+    }
+    if (options.byReference) {
+      const { sizes, reps, noBaselineFrom } = options.byReference;
+      for (const n of sizes) {
+        cases.push(
+          await run(n, options.partitionSize, options.progressChunkSize, reps(n), {
+            noBaseline: n >= noBaselineFrom,
+          }),
+        );
       }
     }
     const sweep: FanOutCaseResult[] = [];
