@@ -3,6 +3,7 @@
 
 // Activities: the I/O.
 import './activities/checkUrl';
+import './activities/checkUrls';
 import './activities/saveReport';
 import './activities/assembleCheckReport';
 import './activities/readTargetSlice';

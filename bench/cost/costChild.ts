@@ -27,6 +27,8 @@ export interface WorkloadCounts {
 }
 
 export interface CostFigures {
+  /** The same sweep with one checkUrl activity per target (checkBatchSize 1): the design before batches. */
+  sweepUnbatched: WorkloadCounts;
   sweep: WorkloadCounts;
   sweepSmall: WorkloadCounts;
   monitor: WorkloadCounts;
@@ -106,6 +108,8 @@ async function main(): Promise<void> {
     await runCheck(host, 'warmup', targets(SMALL_N));
     blobs.take();
 
+    await runCheck(host, 'unbatched', targets(SWEEP_N), 1);
+    const sweepUnbatched = { units: SWEEP_N, ...instanceCounts(host, 'unbatched'), blobs: blobs.take() };
     await runCheck(host, 'sweep', targets(SWEEP_N));
     const sweep = { units: SWEEP_N, ...instanceCounts(host, 'sweep'), blobs: blobs.take() };
     await runCheck(host, 'small', targets(SMALL_N));
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
 
     const auditId = await runAudit(host, targetUrl);
     const audit = { units: AUDIT_LINKS, ...instanceCounts(host, auditId), blobs: blobs.take() };
-    const figures: CostFigures = { sweep, sweepSmall, monitor: monitorCounts, audit };
+    const figures: CostFigures = { sweepUnbatched, sweep, sweepSmall, monitor: monitorCounts, audit };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
     await host.stop();
@@ -130,14 +134,20 @@ async function main(): Promise<void> {
 }
 
 /** A check run as the starters start it: by reference over PARTITION_SIZE, inline below. */
-async function runCheck(host: Host, id: string, targets: { url: string }[]): Promise<void> {
+async function runCheck(
+  host: Host,
+  id: string,
+  targets: { url: string }[],
+  checkBatchSize?: number,
+): Promise<void> {
   const request = checkRequestSchema({ maxTargets: targets.length }).parse({ targets });
+  const batch = checkBatchSize === undefined ? {} : { checkBatchSize };
   if (targets.length > PARTITION_SIZE) {
     const targetsRef = await writeTargetSlices(targetsPrefix(id), request.targets, PARTITION_SIZE);
-    const input: CheckRunByRef = { targetsRef };
+    const input: CheckRunByRef = { targetsRef, ...batch };
     host.startNew('checkSites', input, id);
   } else {
-    host.startNew('checkSites', request, id);
+    host.startNew('checkSites', { ...request, ...batch }, id);
   }
   const status = await host.waitForStatus(id, undefined, { timeoutMs: 120_000 });
   if (status.runtimeStatus !== 'Completed') throw new Error(`${id} ended ${status.runtimeStatus}`);

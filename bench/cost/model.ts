@@ -101,6 +101,7 @@ export interface CostRow {
 export function costRows(f: CostFigures): CostRow[] {
   const rows: Array<[string, string, WorkloadCounts]> = [
     ['sweep of 1,000 targets (by reference)', 'check', f.sweep],
+    ['the same, one activity per check (before)', 'check', f.sweepUnbatched],
     ['sweep of 100 targets (inline)', 'check', f.sweepSmall],
     ['monitor, 60 s interval', 'round', f.monitor],
     ['audit of a page with 100 links', 'link', f.audit],

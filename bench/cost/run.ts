@@ -50,7 +50,8 @@ export function renderCost(c: CostResult): string {
         : money(((r.perUnit.dtsActions * dts) / 1e6 + blobDollars(r.transactions) / r.units) * scale),
     ];
   });
-  const sweep = rows[0].transactions;
+  // The terms of the design before batches: what the cut was chosen from.
+  const sweep = rows[1].transactions;
   const terms = [
     ['queue operations', (sweep.queue * PRICES.queuePer10k) / 10_000],
     [
@@ -78,7 +79,7 @@ export function renderCost(c: CostResult): string {
       ],
       body,
     ),
-    `Terms of the sweep (1,000 checks) on the Azure Storage backend: ${terms
+    `Terms of the sweep with one activity per check (before the cut) on the Azure Storage backend: ${terms
       .map(([name, usd]) => `${name} ${fmt((100 * usd) / total)}%`)
       .join(
         ', ',

@@ -12,6 +12,17 @@ import { CheckSpec } from './checkSpec';
 export const PARTITION_SIZE = 500;
 export const PROGRESS_CHUNK_SIZE = 50;
 /**
+ * Checks per activity (`checkUrls`). Queue messages were 95% of what a check cost in storage, two per
+ * check (the work item and its result), and two history rows and two DTS actions went with them
+ * (BENCHMARKS.md, "Cost of a check"): a batch of 10 pays them once for ten checks. The checks of a
+ * batch run at once, so a worker at maxConcurrentActivityFunctions (32) has up to 320 checks in flight.
+ * Larger batches save little more (the cost is then in blobs and episodes) and make one slow target
+ * hold up more results. It divides PROGRESS_CHUNK_SIZE, so a progress step is whole batches.
+ */
+export const CHECK_BATCH_SIZE = 10;
+/** The most checks one `checkUrls` activity accepts (an override of CHECK_BATCH_SIZE may go this far). */
+export const MAX_CHECK_BATCH_SIZE = 50;
+/**
  * Children per node of a run whose targets are in blob storage (a tree of sub-orchestrations, see
  * `childRanges`): a node's history holds at most this many sub-orchestrations, whatever N is, so the
  * parent's history and replays stay flat in N (BENCHMARKS.md, "Fan-out scale").
@@ -47,6 +58,7 @@ export const CheckRunByRef = z.object({
   range: SliceRange.optional(),
   rootId: z.string().min(1).optional(),
   progressChunkSize: z.int().min(1).optional(),
+  checkBatchSize: z.int().min(1).max(MAX_CHECK_BATCH_SIZE).optional(),
   /** Override of FAN_OUT, like partitionSize in CheckRunInput: tests and the benchmark only. */
   fanOut: z.int().min(2).optional(),
 });
@@ -107,6 +119,8 @@ export const CheckRunInput = z.object({
    */
   partitionSize: z.int().min(1).optional(),
   progressChunkSize: z.int().min(1).optional(),
+  /** Override of CHECK_BATCH_SIZE; 1 is one `checkUrl` activity per target (the design before batches). */
+  checkBatchSize: z.int().min(1).max(MAX_CHECK_BATCH_SIZE).optional(),
 });
 export type CheckRunInput = z.input<typeof CheckRunInput>;
 

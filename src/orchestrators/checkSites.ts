@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import {
   CheckRunByRef,
   CheckRunEnvelope,
+  CHECK_BATCH_SIZE,
   CheckRunInput,
   childRanges,
   chunk,
@@ -68,6 +69,7 @@ const checkSites: OrchestrationHandler = function* (context: OrchestrationContex
         partition: { parentId: instanceId, index },
         includeResults: envelope.includeResults,
         progressChunkSize: envelope.progressChunkSize,
+        checkBatchSize: envelope.checkBatchSize,
       },
       `${instanceId}:part-${index}`,
     ),
@@ -114,7 +116,10 @@ function* checkByReference(
       index: range.first,
     });
     const targets = CheckSpec.array().parse(slice);
-    const results = yield* checkAll(context, targets, targets.length, progressChunkSize);
+    const results = yield* checkAll(context, targets, targets.length, {
+      chunkSize: progressChunkSize,
+      batchSize: input.checkBatchSize ?? CHECK_BATCH_SIZE,
+    });
     const blob = partBlob(rootId, range.first);
     yield context.df.callActivityWithRetry('saveReport', storageRetry, { blob, document: { results } });
     const output: NodeOutput = { checked: results.length };
@@ -130,6 +135,7 @@ function* checkByReference(
         range: child,
         rootId,
         progressChunkSize: input.progressChunkSize,
+        checkBatchSize: input.checkBatchSize,
         fanOut: input.fanOut,
       },
       nodeInstanceId(rootId, child),
@@ -166,16 +172,17 @@ function* checkTargets(
 ): Generator<Task, unknown, unknown> {
   const { instanceId } = context.df;
   const total = input.targets.length;
+  const batching = { chunkSize: progressChunkSize, batchSize: input.checkBatchSize ?? CHECK_BATCH_SIZE };
   if (input.partition) {
     // A partition checks its slice, stores the results and returns only the mergeable numbers.
-    const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
+    const results: CheckResult[] = yield* checkAll(context, input.targets, total, batching);
     const blob = partBlob(input.partition.parentId, input.partition.index);
     yield context.df.callActivityWithRetry('saveReport', storageRetry, { blob, document: { results } });
     const output: PartitionOutput = { part: summarizePart(results), blob };
     return input.includeResults ? { ...output, results } : output;
   }
 
-  const results: CheckResult[] = yield* checkAll(context, input.targets, total, progressChunkSize);
+  const results: CheckResult[] = yield* checkAll(context, input.targets, total, batching);
   const summary = mergeSummaryParts([summarizePart(results)]);
   const report = yield context.df.callActivityWithRetry('saveReport', storageRetry, {
     blob: checkReportBlob(instanceId),
@@ -184,17 +191,24 @@ function* checkTargets(
   return { name: input.name ?? null, summary, report, ...(input.includeResults && { results }) };
 }
 
-/** Checks every spec; results come back in input order. */
+/**
+ * Checks every spec, `batchSize` per `checkUrls` activity (one `checkUrl` per spec when 1); progress
+ * moves per chunk of `chunkSize`. Results come back in input order.
+ */
 function* checkAll(
   context: OrchestrationContext,
   specs: CheckSpec[],
   total: number,
-  chunkSize: number,
+  { chunkSize, batchSize }: { chunkSize: number; batchSize: number },
 ): Generator<Task, CheckResult[], unknown> {
   const chunks = chunk(specs, chunkSize);
   const tasks = chunks.map((specChunk) =>
     context.df.Task.all(
-      specChunk.map((spec) => context.df.callActivityWithRetry('checkUrl', checkUrlRetry, spec)),
+      batchSize === 1
+        ? specChunk.map((spec) => context.df.callActivityWithRetry('checkUrl', checkUrlRetry, spec))
+        : chunk(specChunk, batchSize).map((batch) =>
+            context.df.callActivityWithRetry('checkUrls', checkUrlRetry, { specs: batch }),
+          ),
     ),
   );
   const perChunk = (yield* completeWithProgress(
@@ -202,8 +216,8 @@ function* checkAll(
     tasks,
     chunks.map((c) => c.length),
     total,
-  )) as CheckResult[][];
-  return perChunk.flat();
+  )) as (CheckResult | CheckResult[])[][];
+  return perChunk.flat(2) as CheckResult[];
 }
 
 /**

@@ -73,15 +73,16 @@ test('?wait returns 200 with the output when the run finishes in time', async ()
   expect(res.data.summary).toMatchObject({ total: 1, up: 1, down: 0 });
 });
 
-test('every check goes through the checkUrl activity with the validated spec', async () => {
-  const before = app.host.activityCalls('checkUrl').length;
+test('every check goes through the checkUrls activity (a batch) with the validated spec', async () => {
+  const before = app.host.activityCalls('checkUrls').length;
   const res = await app.api.post('checks?wait=20', {
     targets: [{ url: target.url('/ok'), expect: { bodyContains: 'all good', status: 200 } }],
   });
   expect(res.status).toBe(200);
-  const calls = app.host.activityCalls('checkUrl').slice(before);
+  const calls = app.host.activityCalls('checkUrls').slice(before);
   expect(calls).toHaveLength(1);
-  expect(calls[0]?.input).toMatchObject({
+  expect((calls[0]?.input as { specs: unknown[] }).specs).toHaveLength(1);
+  expect((calls[0]?.input as { specs: unknown[] }).specs[0]).toMatchObject({
     url: target.url('/ok'),
     method: 'GET',
     timeoutMs: 10_000,

@@ -70,7 +70,7 @@ test('a redelivered message finds its run instead of starting a second one', asy
   expect(runs.map((r) => r.instanceId)).toEqual(['checks-queue-redelivered-message']);
   expect((await app.host.waitForStatus('checks-queue-redelivered-message')).runtimeStatus).toBe('Completed');
   expect(
-    app.host.activityCalls('checkUrl').filter((c) => c.instanceId.startsWith('checks-queue-redelivered'))
+    app.host.activityCalls('checkUrls').filter((c) => c.instanceId.startsWith('checks-queue-redelivered'))
       .length,
   ).toBe(1);
 });
