@@ -56,13 +56,32 @@ async function progressAfterFastChecks(id: string): Promise<unknown> {
 test('progressChunkSize sets how often progress moves: per check with 1, once per chunk by default', async () => {
   const specs = [...targets(3), { url: target.url('/held') }];
 
-  const perCheck = host.startNew('checkSites', { targets: specs, progressChunkSize: 1 });
+  // One activity per check (checkBatchSize 1), so each fast check completes on its own.
+  const perCheck = host.startNew('checkSites', { targets: specs, progressChunkSize: 1, checkBatchSize: 1 });
   expect(await progressAfterFastChecks(perCheck)).toEqual({ completed: 3, total: 4 });
   held.splice(0).forEach((res) => res.end('released'));
   expect((await host.waitForStatus(perCheck)).customStatus).toEqual({ completed: 4, total: 4 });
 
-  const oneChunk = host.startNew('checkSites', { targets: specs });
+  const oneChunk = host.startNew('checkSites', { targets: specs, checkBatchSize: 1 });
   expect(await progressAfterFastChecks(oneChunk)).toEqual({ completed: 0, total: 4 });
   held.splice(0).forEach((res) => res.end('released'));
   expect((await host.waitForStatus(oneChunk)).customStatus).toEqual({ completed: 4, total: 4 });
+});
+
+test('checkBatchSize sets how many checks share a checkUrls activity (CHECK_BATCH_SIZE by default)', async () => {
+  const batches = async (input: Record<string, unknown>) => {
+    const id = host.startNew('checkSites', { targets: targets(5), ...input });
+    const status = await host.waitForStatus(id);
+    expect(status.output).toMatchObject({ summary: { total: 5, up: 5 } });
+    const scheduled = host.history(id).filter((e) => e.EventType === 4); // TaskScheduled
+    return scheduled
+      .filter((e) => e.Name !== 'saveReport')
+      .map(
+        (e) =>
+          `${String(e.Name)}:${(JSON.parse(String(e.Input)) as { specs?: unknown[] }).specs?.length ?? 1}`,
+      );
+  };
+  expect(await batches({})).toEqual(['checkUrls:5']);
+  expect(await batches({ checkBatchSize: 2 })).toEqual(['checkUrls:2', 'checkUrls:2', 'checkUrls:1']);
+  expect(await batches({ checkBatchSize: 1 })).toEqual(Array(5).fill('checkUrl:1'));
 });
