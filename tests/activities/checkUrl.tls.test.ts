@@ -124,3 +124,32 @@ test('a plain-http final hop has no certificate figure even after an https hop',
   });
   expect(result.certDaysLeft).toBeUndefined();
 });
+
+describe('a certificate for another name, reached by IP', () => {
+  // The policy lets 127.0.0.1 through as if it were public, so the only thing that decides
+  // whether the address may be named is allowPrivateNetworks.
+  const agents = () => createGuardedAgents({ policy: () => ({ allowed: true }), ca: ca.cert });
+
+  test('the TLS error names no internal address unless private networks are allowed', async () => {
+    const server = await serveTls(await ca.issue({ hosts: ['other.test'] }));
+    const hidden = agents();
+    const shown = agents();
+    try {
+      const refused = await checkUrl(CheckSpec.parse({ url: server.url() }), {
+        agents: hidden,
+        allowPrivateNetworks: false,
+      });
+      expect(refused.error?.code).toBe('TLS');
+      expect(refused.error?.message).toContain('an internal address');
+      expect(refused.error?.message).not.toContain('127.0.0.1');
+      const allowed = await checkUrl(CheckSpec.parse({ url: server.url() }), {
+        agents: shown,
+        allowPrivateNetworks: true,
+      });
+      expect(allowed.error?.message).toContain('127.0.0.1');
+    } finally {
+      hidden.destroy();
+      shown.destroy();
+    }
+  });
+});
