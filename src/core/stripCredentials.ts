@@ -20,11 +20,16 @@ export function withoutCredentials(raw: string): string {
   }
 }
 
-// "//" then user info up to the last "@" before the host ends ("/", "\", "?", "#", whitespace):
-// the WHATWG parser also takes the last "@" as the separator, so "a@b@host" hides "a@b".
-const USERINFO = /\/\/[^\s/\\?#]*@/g;
+// "//" (or backslashes, the same to the parser) then user info up to the last "@" before the host
+// ends ("/", "\", "?", "#", whitespace): the WHATWG parser also takes the last "@" as the
+// separator, so "a@b@host" hides "a@b".
+const USERINFO = /[/\\]{2}[^\s/\\?#]*@/g;
+// The parser also reads special schemes without their slashes ("http:user:pw@host").
+const SLASHLESS_USERINFO = /\b(https?|wss?|ftp):(?![/\\])[^\s/\\?#]*@/gi;
 
 /** Free text with the user info of every URL in it removed. */
 export function scrubCredentials(text: string): string {
-  return text.includes('@') ? text.replace(USERINFO, '//') : text;
+  return text.includes('@')
+    ? text.replace(USERINFO, '//').replace(SLASHLESS_USERINFO, (_m, scheme: string) => `${scheme}://`)
+    : text;
 }

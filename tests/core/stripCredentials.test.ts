@@ -12,6 +12,9 @@ describe('withoutCredentials', () => {
     // Unparsable: the user info is cut from the text.
     ['http://admin:secret@[bad/', 'http://[bad/'],
     ['//admin:secret@other.test/x', '//other.test/x'],
+    // Special schemes parse without their slashes too.
+    ['http:admin:secret@other.test/x', 'http://other.test/x'],
+    ['https:\\\\admin:secret@[bad', 'https://[bad'],
   ])('%s -> %s', (raw, expected) => {
     expect(withoutCredentials(raw)).toBe(expected);
   });
@@ -22,6 +25,13 @@ describe('scrubCredentials', () => {
     expect(scrubCredentials('from http://u:p@a.test/x to https://v:q@b.test?y and mail me@example.com')).toBe(
       'from http://a.test/x to https://b.test?y and mail me@example.com',
     );
+  });
+
+  test('slashless special schemes lose their user info too; other schemes are left alone', () => {
+    expect(scrubCredentials('go to http:u:p@h.test/x or HTTPS:v@h.test')).toBe(
+      'go to http://h.test/x or HTTPS://h.test',
+    );
+    expect(scrubCredentials('mailto:me@example.com')).toBe('mailto:me@example.com');
   });
 
   test('a backslash ends the authority, as for the URL parser', () => {

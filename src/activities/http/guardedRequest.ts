@@ -287,15 +287,25 @@ export async function guardedRequest(
         typeof location === 'string' &&
         location !== ''
       ) {
-        redirects.push({ url: current, status: res.status, location: withoutCredentials(location) });
+        let next: URL | undefined;
+        try {
+          next = new URL(location, url);
+        } catch {
+          // Recorded below as text; the hop fails after the redirect is counted.
+        }
+        // A Location the parser read user info from ("http:user:pw@host", "//user:pw@host") is
+        // recorded as the URL it resolved to, without that user info; the text could hide it in
+        // spellings no pattern catches.
+        const shownLocation =
+          next !== undefined && (next.username !== '' || next.password !== '')
+            ? withoutCredentials(next.href)
+            : withoutCredentials(location);
+        redirects.push({ url: current, status: res.status, location: shownLocation });
         await drainRedirectBody(res.data);
         if (redirects.length > maxRedirects) {
           throw new Failure({ code: 'HTTP', message: `More than ${maxRedirects} redirects` });
         }
-        let next: URL;
-        try {
-          next = new URL(location, url);
-        } catch {
+        if (next === undefined) {
           throw new Failure({ code: 'HTTP', message: 'Redirect with an invalid Location' });
         }
         const sameOrigin = next.origin === url.origin;
