@@ -16,13 +16,14 @@ import type {
  * durable-functions' RetryOptions (core cannot import it). Queueing is one storage write, so a
  * few quick retries ride out a storage hiccup; the delivery itself retries from the queue and
  * never holds the monitor's round.
+ * Bounded by attempts only: a retryTimeout would make the monitor hang forever on Azure once it
+ * expired (azure-functions-durable-js#629; tests/core/retryPolicies.test.ts forbids it).
  */
 export const QUEUE_ALERTS_RETRY = {
   firstRetryIntervalInMilliseconds: 2_000,
   backoffCoefficient: 2,
   maxNumberOfAttempts: 3,
   maxRetryIntervalInMilliseconds: 10_000,
-  retryTimeoutInMilliseconds: 30_000,
 } as const;
 
 /** The checked URL as alerts show it: user info is removed, the rest kept so people can act. */

@@ -85,23 +85,130 @@ export function publicConfig(config: MonitorConfig) {
   };
 }
 
-/** customStatus of a monitor: its live state, with secrets redacted. */
+/**
+ * Azure fails the orchestration when its customStatus JSON reaches 17 KB in UTF-16, i.e. 8,704
+ * characters (azure-functions-durable-extension MessagePayloadDataConverter.cs, 16 KB rounded
+ * down). The view keeps a margin below that for every schema-valid config and state.
+ */
+export const MAX_VIEW_JSON_LENGTH = 8_000;
+
+/** customStatus of a monitor: its live state, with secrets redacted, always under MAX_VIEW_JSON_LENGTH. */
 export function monitorView(
   name: string,
   config: MonitorConfig,
   state: MonitorState,
   extra: { generation: number; round: number; stopped?: boolean; configDigest?: string },
 ) {
-  return {
+  const view: {
+    monitor: string;
+    config: ReturnType<typeof publicConfig>;
+    /** True while paused; the details are in state.paused. */
+    paused: boolean;
+    configDigest?: string;
+    state: MonitorState;
+    generation: number;
+    round: number;
+    stopped?: true;
+    /** Set when long text was clipped to fit; the full config is the instance's input. */
+    clipped?: true;
+  } = {
     monitor: name,
     config: publicConfig(config),
-    /** True while paused; the details are in state.paused. */
     paused: state.paused !== null && state.paused !== undefined,
     ...(extra.configDigest !== undefined && { configDigest: extra.configDigest }),
     state,
     generation: extra.generation,
     round: extra.round,
-    ...(extra.stopped && { stopped: true }),
+    ...(extra.stopped && { stopped: true as const }),
   };
+  if (fits(view)) return view;
+  // Long user text (URLs, header names, bodyContains, channel URLs) is what usually overflows: clip it.
+  const compact = { ...view, config: clipConfig(view.config), clipped: true as const };
+  if (fits(compact)) return compact;
+  // Escaped error messages and channel targets can still add up: clip the state's free text too.
+  return { ...compact, state: clipState(state) };
 }
 export type MonitorView = ReturnType<typeof monitorView>;
+
+const fits = (value: unknown): boolean => JSON.stringify(value).length <= MAX_VIEW_JSON_LENGTH;
+
+/** `text` cut so that its JSON form is at most `maxJson` characters (escapes count), marked with "…". */
+export function clipText(text: string, maxJson: number): string {
+  if (JSON.stringify(text).length <= maxJson) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (JSON.stringify(`${text.slice(0, mid)}…`).length <= maxJson) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${text.slice(0, lo)}…`;
+}
+
+const MAX_HEADER_NAMES_SHOWN = 10;
+
+function clipConfig(config: ReturnType<typeof publicConfig>): ReturnType<typeof publicConfig> {
+  const { target } = config;
+  const headers = target.headers;
+  return {
+    ...config,
+    target: {
+      ...target,
+      url: clipText(target.url, 300),
+      ...(headers && {
+        headers: [
+          ...headers.slice(0, MAX_HEADER_NAMES_SHOWN).map((h) => clipText(h, 32)),
+          ...(headers.length > MAX_HEADER_NAMES_SHOWN
+            ? [`(+${headers.length - MAX_HEADER_NAMES_SHOWN} more)`]
+            : []),
+        ],
+      }),
+      ...(target.expect?.bodyContains !== undefined && {
+        expect: { ...target.expect, bodyContains: clipText(target.expect.bodyContains, 128) },
+      }),
+    },
+    ...(config.webhook !== undefined && { webhook: clipText(config.webhook, 256) }),
+    ...(config.alerts !== undefined && {
+      alerts: config.alerts.map((channel) => ({ ...channel, url: clipText(channel.url, 256) })),
+    }),
+  };
+}
+
+function clipState(state: MonitorState): MonitorState {
+  const message = <T extends { message?: string }>(r: T): T =>
+    r.message === undefined ? r : { ...r, message: clipText(r.message, 120) };
+  return {
+    ...state,
+    lastResult: state.lastResult && message(state.lastResult),
+    incident: state.incident && {
+      ...state.incident,
+      cause: message(state.incident.cause),
+      ...(state.incident.acknowledgedBy !== undefined && {
+        acknowledgedBy: clipText(state.incident.acknowledgedBy, 60),
+      }),
+    },
+    lastIncident: state.lastIncident && {
+      ...state.lastIncident,
+      ...(state.lastIncident.acknowledgedBy !== undefined && {
+        acknowledgedBy: clipText(state.lastIncident.acknowledgedBy, 60),
+      }),
+    },
+    lastDelivery: state.lastDelivery && {
+      ...state.lastDelivery,
+      ...(state.lastDelivery.error !== undefined && { error: clipText(state.lastDelivery.error, 120) }),
+    },
+    paused: state.paused && {
+      ...state.paused,
+      ...(state.paused.by !== undefined && { by: clipText(state.paused.by, 60) }),
+    },
+    channels: (state.channels ?? []).map(
+      (c) =>
+        c && {
+          ...c,
+          target: clipText(c.target, 80),
+          alertId: clipText(c.alertId, 40),
+          ...(c.error !== undefined && { error: clipText(c.error, 80) }),
+        },
+    ),
+  };
+}

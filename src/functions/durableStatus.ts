@@ -20,9 +20,15 @@ export async function findStatus(
 export const FINAL_STATUSES = new Set(['Completed', 'Failed', 'Terminated']);
 export const ACTIVE_STATUSES = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
 
-/** startNew on an id that is already running: the SDK reports the extension's 409 in the message only. */
-export function isConflict(error: unknown): boolean {
-  return error instanceof Error && /status code: 409\b/.test(error.message);
+/**
+ * After a startNew that threw: is the instance live now (someone else started it first)? On Azure
+ * Storage a start over a Pending or Running id is refused with a 500, not a 409 (the extension's
+ * catch-all for OrchestrationAlreadyExistsException), so the error itself cannot tell a lost race
+ * from a real fault; the instance's status can.
+ */
+export async function startedElsewhere(client: DurableClient, instanceId: string): Promise<boolean> {
+  const status = await findStatus(client, instanceId).catch(() => undefined);
+  return status !== undefined && ACTIVE_STATUSES.has(status.runtimeStatus);
 }
 
 /** A failed run's message, first line only: the runtime may append a stack trace after it. */

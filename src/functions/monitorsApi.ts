@@ -4,7 +4,7 @@ import type { DurableClient, DurableOrchestrationStatus } from 'durable-function
 import { monitorInstanceId, monitorNameFromInstanceId } from '../core/instanceIds';
 import { MonitorConfig, MonitorName } from '../core/monitorSchemas';
 import { AcknowledgeEvent, MONITOR_EVENTS, PauseEvent, type MonitorView } from '../core/watch';
-import { ACTIVE_STATUSES, findStatus, isConflict } from './durableStatus';
+import { ACTIVE_STATUSES, findStatus, startedElsewhere } from './durableStatus';
 import { parseJsonBody, type Parsed } from './http/body';
 import { problem, validationProblem } from './http/problem';
 import { durableRoute } from './http/route';
@@ -117,7 +117,7 @@ durableRoute('monitor', 'monitors/{name}', {
       await client.startNew('watchSite', { instanceId, input: { name: name.value, config: config.value } });
     } catch (error) {
       // Someone else created it between our read and our start.
-      if (isConflict(error)) {
+      if (await startedElsewhere(client, instanceId)) {
         return problem(409, { detail: `Monitor ${name.value} is being created by another request; retry.` });
       }
       throw error;

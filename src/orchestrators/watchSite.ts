@@ -38,7 +38,6 @@ const queueRetry = new df.RetryOptions(
 );
 queueRetry.backoffCoefficient = QUEUE_ALERTS_RETRY.backoffCoefficient;
 queueRetry.maxRetryIntervalInMilliseconds = QUEUE_ALERTS_RETRY.maxRetryIntervalInMilliseconds;
-queueRetry.retryTimeoutInMilliseconds = QUEUE_ALERTS_RETRY.retryTimeoutInMilliseconds;
 
 /** Every event but `stop` is handled and waited for again; `stop` ends the orchestration. */
 const RENEWED_EVENTS: MonitorEventName[] = [

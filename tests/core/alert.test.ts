@@ -158,7 +158,8 @@ describe('formatting helpers', () => {
         QUEUE_ALERTS_RETRY.maxRetryIntervalInMilliseconds,
       ),
     );
-    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(QUEUE_ALERTS_RETRY.retryTimeoutInMilliseconds);
+    // Bounded by attempts (no retryTimeout: tests/core/retryPolicies.test.ts): a storage hiccup costs seconds.
+    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThan(30_000);
   });
 });
 

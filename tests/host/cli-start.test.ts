@@ -27,8 +27,11 @@ interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function launch(command: string, args: string[]): Running {
-  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, INIT_CWD: REPO_ROOT } });
+function launch(command: string, args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, INIT_CWD: REPO_ROOT, ...env },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -118,6 +121,28 @@ describe('cli', () => {
     }
     expect(await running.exited).toEqual({ code: 0, signal: null });
     expect(running.stderr()).toBe('');
+  }, 120_000);
+
+  it('lets the environment win over local.settings.json and prints Core Tools skip line', async () => {
+    const port = await freePort();
+    const running = launch(
+      process.execPath,
+      [TSX_CLI, 'tests/host/cli.ts', '--app', FIXTURE, '--port', String(port)],
+      { TASKHUB_NAME: 'FromEnvironment' },
+    );
+    try {
+      const url = await waitForListening(running);
+      expect(running.stdout()).toBe(
+        "Skipping 'TASKHUB_NAME' from local settings as it's already defined in current environment variables.\n" +
+          `listening on ${url}\n`,
+      );
+      const started = await fetch(`${url}/api/start/helloOrchestrator`, { method: 'POST', body: '"env"' });
+      const { statusQueryGetUri } = (await started.json()) as { statusQueryGetUri: string };
+      expect(new URL(statusQueryGetUri).searchParams.get('taskHub')).toBe('FromEnvironment');
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    expect(await running.exited).toEqual({ code: 0, signal: null });
   }, 120_000);
 
   it('does not outlive `npx tsx` when only npx gets SIGTERM', async () => {

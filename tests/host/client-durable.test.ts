@@ -71,10 +71,10 @@ describe('DurableClient against tests/host', () => {
     expect((await client.getStatus(id)).input).toBe('');
   });
 
-  it('rejects an unknown orchestrator (400) and a duplicate running instance (409)', async () => {
+  it('rejects an unknown orchestrator (400) and a duplicate running instance (500, as Azure Storage)', async () => {
     await expect(client.startNew('noSuchOrchestrator')).rejects.toThrow(/status code: 400/);
     await client.startNew('approval', { instanceId: 'dup' });
-    await expect(client.startNew('approval', { instanceId: 'dup' })).rejects.toThrow(/status code: 409/);
+    await expect(client.startNew('approval', { instanceId: 'dup' })).rejects.toThrow(/status code: 500/);
   });
 
   it('reports a Failed instance as a status, not as an error', async () => {

@@ -39,7 +39,10 @@ export class FakeDurable implements DurableBackend {
     const instanceId = options.instanceId ?? randomUUID().replace(/-/g, '');
     const existing = this.instances.get(instanceId);
     if (existing && !FINAL.has(existing.runtimeStatus)) {
-      throw new HostError(409, `An instance with ID '${instanceId}' already exists.`);
+      throw new HostError(
+        500,
+        `An Orchestration instance with the status ${existing.runtimeStatus} already exists.`,
+      );
     }
     const created = new Date((this.now += 1000)).toISOString();
     this.instances.set(instanceId, {

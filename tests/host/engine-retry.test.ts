@@ -73,19 +73,35 @@ test('after the last failed attempt a timer still fires before the orchestrator 
   expect(host.activityCalls('flaky').filter((c) => c.instanceId === id)).toHaveLength(3);
 });
 
-test('once the retry timeout has passed no further attempt runs', async () => {
-  const id = host.startNew('retrying', { key: 'timeout', failTimes: 99, maxAttempts: 5, timeoutMs: 1500 });
-  const status = await host.waitForStatus(id);
-  expect(status.output).toBe("gave up: Activity function 'flaky' failed: flaky failure 3 ");
-  // Attempts at 0 s and 1 s are inside the 1.5 s timeout; the one at 3 s is the last that runs.
-  expect(host.activityCalls('flaky').filter((c) => c.instanceId === id)).toHaveLength(3);
-  const history = host.history(id);
-  const timers = retryTrace(history, startedAt(history)).filter(([kind]) => kind === 'timer');
-  expect(timers.slice(0, 2)).toEqual([
-    ['timer', 1, 1000],
-    ['timer', 3, 3000],
-  ]);
-  expect(timers.slice(2).every(([, , at]) => at === 3000)).toBe(true);
+test('once the retry timeout has passed: no attempt, no timer, Running forever, and one line says why', async () => {
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+  try {
+    const id = host.startNew('retrying', { key: 'timeout', failTimes: 99, maxAttempts: 5, timeoutMs: 1500 });
+    await host.waitForIdle();
+    // Attempts at 0 s and 1 s are inside the 1.5 s timeout; the one at 3 s fails after it and
+    // DurableTask.Core stops without a timer: the orchestrator never hears of the failure.
+    expect(host.status(id)?.runtimeStatus).toBe('Running');
+    expect(host.activityCalls('flaky').filter((c) => c.instanceId === id)).toHaveLength(3);
+    const history = host.history(id);
+    const trace = retryTrace(history, startedAt(history));
+    expect(trace.filter(([kind]) => kind === 'timer')).toEqual([
+      ['timer', 1, 1000],
+      ['timer', 3, 3000],
+    ]);
+    expect(trace.at(-1)).toEqual(['failed', 4, 3000]);
+    const episodes = host.episodes(id);
+    await host.clock.advance(7 * 24 * 3600_000);
+    await host.waitForIdle();
+    expect(host.episodes(id)).toBe(episodes);
+    expect(host.status(id)?.runtimeStatus).toBe('Running');
+    const lines = warn.mock.calls.map((c) => String(c[0])).filter((l) => l.includes(id));
+    expect(lines).toEqual([
+      `[tests/host] instance '${id}' will wait forever: activity 'flaky' failed on attempt 3 after its retryTimeoutInMilliseconds (1500 ms) had passed. DurableTask.Core stops retrying without the timer the JS SDK waits for, so the failure never reaches the orchestrator (azure-functions-durable-js#629). Bound retries by maxNumberOfAttempts, not retryTimeout.`,
+    ]);
+    host.durable.terminate(id);
+  } finally {
+    warn.mockRestore();
+  }
 });
 
 test('a retry timer and a task yielded in the same episode get the numbers the SDK gives them', async () => {

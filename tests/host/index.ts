@@ -50,6 +50,8 @@ export interface StartHostOptions {
    * stopped or crashed. Omitted: everything is in memory and temporary, as before.
    */
   dataDir?: string;
+  /** Where the host's own notices go, e.g. Core Tools' "Skipping ..." setting lines (default stdout). */
+  log?: (line: string) => void;
 }
 
 export interface WaitOptions {
@@ -102,7 +104,7 @@ export class WaitTimeoutError extends Error {
 
 export async function startHost(options: StartHostOptions = {}): Promise<Host> {
   const appDir = path.resolve(options.appDir ?? REPO_ROOT);
-  const settings = loadSettings(appDir, options.settings);
+  const settings = loadSettings(appDir, options.settings, { log: options.log });
   const restoreEnv = applyEnv(settings.appSettings);
   const cleanups: Array<() => Promise<void> | void> = [restoreEnv];
   const cleanup = async (): Promise<void> => {

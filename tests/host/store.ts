@@ -20,7 +20,7 @@ export interface RetryState {
   firstAttemptAt: number;
   /** The id whose completion (attempt) or TimerFired (timer) comes next. */
   waitingOn: { id: number; what: 'attempt' | 'timer' };
-  /** Set once the retry timeout has expired: remaining attempts fail without running. */
+  /** Set once DurableTask.Core stops retrying without a timer (retry timeout passed): it waits forever. */
   gaveUp: boolean;
   lastFailure?: { Reason: string; Details: string };
 }

@@ -91,7 +91,8 @@ export type OperationOutcome = 'accepted' | 'notFound' | 'gone';
 export interface DurableBackend {
   /**
    * Starts an orchestration. Throws `HostError` with status 400 when the function is not a known
-   * orchestrator, 409 when `instanceId` exists in a non-final state (an instance that is Completed,
+   * orchestrator or the id is over 256 characters, 500 when `instanceId` exists in a non-final state
+   * (Azure Storage's answer; an instance that is Completed,
    * Failed or Terminated is replaced, as the extension's default does).
    */
   startNew(name: string, options?: { instanceId?: string; input?: unknown }): string;

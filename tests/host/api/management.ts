@@ -5,7 +5,8 @@
 //   returnInternalServerErrorOnFailure=true); 202 + Location (the request URL) + Retry-After: 5 for
 //   Running/Pending/ContinuedAsNew/Suspended ("HandleGetStatusRequestAsync"); 404 when unknown.
 // - POST orchestrators/{name}[/{id}]: 202 check-status payload + Location + Retry-After: 10; 400 for
-//   an unknown orchestrator or invalid JSON; 409 when the instance already runs; with `timeout` and
+//   an unknown orchestrator, invalid JSON or an id over 256 characters; 500 when the instance is
+//   Pending/Running/Suspended (engine/instances.ts says why); with `timeout` and
 //   `pollingInterval` it waits like WaitForCompletionOrCreateCheckStatusResponseAsync.
 // - raiseEvent / terminate / suspend / resume: 202, 404 unknown, 410 when already final.
 // - DELETE instances/{id}: 200 {instancesDeleted}, 404 unknown, 412 when not final.

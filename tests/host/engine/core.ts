@@ -29,6 +29,8 @@ export interface EngineCoreOptions {
   clock: HostClock;
   invoker: HostInvoker;
   onError: (message: string, error: unknown) => void;
+  /** A line that explains something the app will find surprising (default: console.warn). */
+  warn?: (message: string) => void;
   /** Asks the scheduler to look at its queues soon. */
   requestPump: () => void;
 }
@@ -39,6 +41,7 @@ export class EngineCore {
   readonly clock: HostClock;
   readonly invoker: HostInvoker;
   readonly onError: (message: string, error: unknown) => void;
+  readonly warn: (message: string) => void;
   readonly requestPump: () => void;
 
   /** Bumped by restart() and stop(): callbacks from an older generation are ignored. */
@@ -56,6 +59,7 @@ export class EngineCore {
     this.clock = options.clock;
     this.invoker = options.invoker;
     this.onError = options.onError;
+    this.warn = options.warn ?? ((m) => console.warn(`[tests/host] ${m}`));
     this.requestPump = options.requestPump;
   }
 

@@ -11,6 +11,7 @@ import {
 } from '../store';
 import { HostError, type HistoryEvent, type OperationOutcome } from '../types';
 import { hostEvent, newInstanceId, toJson, type EngineCore } from './core';
+import { instanceIdTooLong, MAX_INSTANCE_ID_LENGTH } from './limits';
 import { reportToParent } from './subOrchestrations';
 import type { TimerTable } from './timers';
 
@@ -32,11 +33,17 @@ export class Instances {
     if (instanceId === '' || instanceId.startsWith('@') || hasForbiddenChar(instanceId)) {
       throw new HostError(400, `Invalid instance id '${instanceId}'`);
     }
+    if (instanceId.length > MAX_INSTANCE_ID_LENGTH) throw new HostError(400, instanceIdTooLong());
     const existing = this.core.store.get(instanceId);
     if (existing && !isFinal(existing.runtimeStatus)) {
+      // Not a 409: the default OverridableExistingInstanceStates is NonRunningStates
+      // (azure-functions-durable-extension DurableTaskOptions.cs:188, OverridableStates.cs), so
+      // Azure Storage refuses the create with OrchestrationAlreadyExistsException (durabletask
+      // src/DurableTask.AzureStorage/AzureStorageOrchestrationService.cs:1760), which
+      // HttpApiHandler.cs:444-447 answers with its catch-all 500.
       throw new HostError(
-        409,
-        `An orchestration with instance ID '${instanceId}' already exists and is ${existing.runtimeStatus}.`,
+        500,
+        `Something went wrong while processing your request: An Orchestration instance with the status ${existing.runtimeStatus} already exists.`,
       );
     }
     this.create(name, instanceId, toJson(options.input));

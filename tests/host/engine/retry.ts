@@ -12,9 +12,10 @@
 // else 0. So every failed attempt is followed by a timer, the last one by an immediate one; the JS
 // SDK (RetryableTask) relies on that and surfaces the failure only when the timer after the last
 // attempt fires. When the retry timeout has expired DurableTask.Core throws without a timer, which
-// the JS SDK cannot see; the host then fires an immediate timer and fails the remaining attempts
-// without running them.
+// the JS SDK cannot see: the orchestration never hears of the failure and waits forever
+// (azure-functions-durable-js#629). The host reproduces that hang and logs why (retryTasks.ts).
 import { z } from 'zod';
+import { DEFAULT_MAX_RETRY_INTERVAL_MS } from './limits';
 
 export const retryOptionsSchema = z.looseObject({
   firstRetryIntervalInMilliseconds: z.number().positive(),
@@ -48,8 +49,8 @@ export function retryDelay(
   if (timeout !== undefined && !(now < firstAttemptAt + timeout)) return { kind: 'stop', reason: 'timeout' };
   const backoff = options.backoffCoefficient ?? 1;
   const raw = options.firstRetryIntervalInMilliseconds * Math.pow(backoff, failedAttempt - 1);
-  const max = options.maxRetryIntervalInMilliseconds;
-  const delayMs = max !== undefined && !(raw < max) ? max : raw;
+  const max = options.maxRetryIntervalInMilliseconds ?? DEFAULT_MAX_RETRY_INTERVAL_MS;
+  const delayMs = !(raw < max) ? max : raw;
   if (!(delayMs > 0)) return { kind: 'stop', reason: 'zeroDelay' };
   return { kind: 'backoff', delayMs: Math.round(delayMs) };
 }

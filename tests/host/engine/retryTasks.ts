@@ -111,11 +111,19 @@ export function applyRetryStep(
   exec.retryIds.set(step.id, step.key);
   if (step.kind === 'timer') {
     r.lastFailure = step.failure;
-    const decision = r.gaveUp ? undefined : retryDelay(r.options, r.attempt, r.firstAttemptAt, ts);
-    if (!decision || decision.kind === 'stop') r.gaveUp = true;
-    const fireAt = ts + (decision && decision.kind !== 'stop' ? decision.delayMs : 0);
+    const decision = retryDelay(r.options, r.attempt, r.firstAttemptAt, ts);
     r.attempt++;
     r.waitingOn = { id: step.id, what: 'timer' };
+    if (decision.kind === 'stop') {
+      // DurableTask.Core's RetryInterceptor breaks out of its loop without the back-compat timer
+      // (retry.ts); the SDK surfaces a failure only when a timer fires, so the orchestration waits
+      // forever: no event, no episode, still Running (azure-functions-durable-js#629).
+      r.gaveUp = true;
+      const line = retryHangs(record.instanceId, r.kind, r.name, r.attempt - 1, decision.reason, r.options);
+      effects.push(() => core.warn(line));
+      return;
+    }
+    const fireAt = ts + decision.delayMs;
     scheduling.push({ ...hostEvent(10, ts, true, step.id), FireAt: iso(fireAt) });
     exec.timers.set(step.id, { fireAt });
     effects.push(() => run.armTimer(record, exec, step.id, fireAt));
@@ -138,15 +146,31 @@ export function applyRetryStep(
       InstanceId: childId,
       Input: toJson(r.input) ?? null,
     });
-    if (!r.gaveUp) effects.push(() => run.startChild(record, exec, step.id, r.name, childId, r.input));
+    effects.push(() => run.startChild(record, exec, step.id, r.name, childId, r.input));
   }
-  if (r.gaveUp) {
-    // The retry timeout has passed: the extension would not run this attempt. Fail it at once.
-    const failure = r.lastFailure ?? { Reason: `Retry timeout expired for '${r.name}'`, Details: '' };
-    const type = r.kind === 'activity' ? 6 : 9;
-    effects.push(() => core.deliver(record, exec, { EventType: type, TaskScheduledId: step.id, ...failure }));
-  } else if (r.kind === 'activity') {
+  if (r.kind === 'activity') {
     exec.activities.set(step.id, { name: r.name, input: r.input });
     effects.push(() => run.enqueueActivity(record, exec, step.id, r.name, r.input));
   }
+}
+
+/** The one line that explains a hung instance. */
+function retryHangs(
+  instanceId: string,
+  kind: RetryState['kind'],
+  name: string,
+  attempt: number,
+  reason: 'timeout' | 'zeroDelay',
+  options: RetryState['options'],
+): string {
+  const what = kind === 'activity' ? 'activity' : 'sub-orchestration';
+  const cause =
+    reason === 'timeout'
+      ? `its retryTimeoutInMilliseconds (${options.retryTimeoutInMilliseconds} ms) had passed`
+      : 'the next retry delay computed to zero';
+  return (
+    `instance '${instanceId}' will wait forever: ${what} '${name}' failed on attempt ${attempt} after ${cause}. ` +
+    `DurableTask.Core stops retrying without the timer the JS SDK waits for, so the failure never reaches ` +
+    `the orchestrator (azure-functions-durable-js#629). Bound retries by maxNumberOfAttempts, not retryTimeout.`
+  );
 }

@@ -12,8 +12,14 @@ import { ActivityQueue } from './activities';
 import { EngineCore, hostEvent, toJson, type SideEffect } from './core';
 import { historyText, MAXIMUM_SHORT_TIMER_MS, runEpisode, type EpisodeOutcome } from './episode';
 import { raiseEvent } from './events';
+import {
+  customStatusTooLarge,
+  MAX_ORCHESTRATION_ACTIONS,
+  subOrchestrationReusesId,
+  tooManyActions,
+} from './limits';
 import { Instances } from './instances';
-import { replay, type NewWork } from './replay';
+import { replay, type NewWork, type ReplayState } from './replay';
 import { applyRetryStep, planRetries, startRetry, type RetryEffects, type RetryStep } from './retryTasks';
 import { startChild } from './subOrchestrations';
 import { TimerTable } from './timers';
@@ -33,6 +39,8 @@ export interface SchedulerOptions {
    */
   batchWindowMs?: number;
   onError?: (message: string, error: unknown) => void;
+  /** See EngineCoreOptions.warn. */
+  warn?: (message: string) => void;
 }
 
 export class Scheduler implements IdleSource {
@@ -58,6 +66,7 @@ export class Scheduler implements IdleSource {
       clock: options.clock,
       invoker: options.invoker,
       onError: options.onError ?? ((m, e) => console.error(`[tests/host] ${m}:`, e)),
+      warn: options.warn,
       requestPump: () => this.schedulePump(),
     });
     this.timers = new TimerTable(this.core);
@@ -287,8 +296,17 @@ export class Scheduler implements IdleSource {
     if (record.runtimeStatus === 'Pending') record.runtimeStatus = 'Running';
     if (record.statusBeforeSuspend === 'Pending') record.statusBeforeSuspend = 'Running';
     const state = outcome.state;
-    if (state && state.customStatus !== undefined && state.customStatus !== null)
+    if (state && state.customStatus !== undefined && state.customStatus !== null) {
+      const tooLarge = customStatusTooLarge(JSON.stringify(state.customStatus));
+      if (tooLarge)
+        return this.instances.fail(
+          record,
+          exec,
+          ts,
+          `Orchestrator function '${record.name}' failed: ${tooLarge}`,
+        );
       record.customStatus = state.customStatus;
+    }
 
     if (outcome.kind === 'failed') {
       return this.instances.fail(
@@ -326,6 +344,29 @@ export class Scheduler implements IdleSource {
         exec,
         ts,
         `Orchestrator function '${record.name}' failed: The function '${missing.name}' doesn't exist, is disabled, or is not an ${type} function.`,
+      );
+    }
+
+    const reused = result.newWork.find(
+      (w) =>
+        w.kind === 'subOrchestration' &&
+        subOrchestrationReusesId(w.instanceId, record.instanceId, record.parent?.instanceId) !== undefined,
+    );
+    if (reused) {
+      const message = subOrchestrationReusesId(record.instanceId, record.instanceId, undefined)!;
+      return this.instances.fail(
+        record,
+        exec,
+        ts,
+        `Orchestrator function '${record.name}' failed: ${message}`,
+      );
+    }
+    if (countActions(result.state) > MAX_ORCHESTRATION_ACTIONS) {
+      return this.instances.fail(
+        record,
+        exec,
+        ts,
+        `Orchestrator function '${record.name}' failed: ${tooManyActions()}`,
       );
     }
 
@@ -450,4 +491,11 @@ function numberingDiverged(name: string, sdk: number, host: number): string {
     `run twice) and later results reach the wrong tasks (Azure/azure-functions-durable-js#574). Put each task in ` +
     `one Task.any/Task.all only; to wait for already-scheduled tasks again, yield them one by one.`
   );
+}
+
+/** Actions the extension counts against MaxOrchestrationActions (event waits and continueAsNew do not). */
+function countActions(state: ReplayState): number {
+  let n = 0;
+  for (const slot of state.slots) if (slot.kind !== 'event' && slot.kind !== 'continueAsNew') n++;
+  return n;
 }
