@@ -104,7 +104,7 @@ export class WaitTimeoutError extends Error {
 
 export async function startHost(options: StartHostOptions = {}): Promise<Host> {
   const appDir = path.resolve(options.appDir ?? REPO_ROOT);
-  const settings = loadSettings(appDir, options.settings, { log: options.log });
+  const settings = loadSettings(appDir, options.settings, { log: options.log, env: userEnvironment() });
   const restoreEnv = applyEnv(settings.appSettings);
   const cleanups: Array<() => Promise<void> | void> = [restoreEnv];
   const cleanup = async (): Promise<void> => {
@@ -281,18 +281,42 @@ function useConnectionString(settings: HostSettings, connectionString: string): 
     if (/UseDevelopmentStorage=true/i.test(v)) settings.appSettings[k] = connectionString;
   }
   settings.appSettings.AzureWebJobsStorage = connectionString;
-  for (const [k, v] of Object.entries(settings.appSettings)) process.env[k] = v;
+  for (const [k, v] of Object.entries(settings.appSettings)) setEnv(k, v);
+}
+
+/**
+ * Values hosts in this process put into process.env. Core Tools lets the user's environment win
+ * over local.settings.json (settings.ts); a second host started in the same process (tests do)
+ * must not take the first host's settings for the user's environment.
+ */
+const setByHosts = new Map<string, string[]>();
+
+function setEnv(key: string, value: string): void {
+  process.env[key] = value;
+  setByHosts.set(key, [...(setByHosts.get(key) ?? []), value]);
+}
+
+function userEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !(setByHosts.get(k) ?? []).includes(v)) env[k] = v;
+  }
+  return env;
 }
 
 /** Copies app settings into process.env (as the Functions host does); returns the undo. */
 function applyEnv(appSettings: Record<string, string>): () => void {
   const keys = [...Object.keys(appSettings), 'WEBSITE_HOSTNAME', 'AzureWebJobsStorage'];
   const saved = new Map(keys.map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(appSettings)) process.env[k] = v;
+  const mine = new Map(keys.map((k) => [k, setByHosts.get(k)?.length ?? 0]));
+  for (const [k, v] of Object.entries(appSettings)) setEnv(k, v);
   return () => {
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
+      const values = setByHosts.get(k);
+      if (values) values.length = Math.min(values.length, mine.get(k) ?? 0);
+      if (values?.length === 0) setByHosts.delete(k);
     }
   };
 }

@@ -52,4 +52,20 @@ describe('startHost', () => {
     expect(lines).toEqual([SKIP]);
     expect(process.env.TASKHUB_NAME).toBe('EnvironmentHub');
   });
+
+  it("does not take another host's settings in this process for the user's environment", async () => {
+    delete process.env.TASKHUB_NAME;
+    const first = await startHost({ appDir: APP, storage: 'none', settings: { TASKHUB_NAME: 'FirstHost' } });
+    const lines: string[] = [];
+    try {
+      expect(process.env.TASKHUB_NAME).toBe('FirstHost');
+      const second = await startHost({ appDir: APP, storage: 'none', log: (l) => lines.push(l) });
+      expect(second.settings.taskHubName).toBe('EngineFixture');
+      await second.stop();
+    } finally {
+      await first.stop();
+    }
+    expect(lines).toEqual([]);
+    expect(process.env.TASKHUB_NAME).toBeUndefined();
+  });
 });
