@@ -1,6 +1,7 @@
 // The monitor's customStatus must stay under Azure's 16 KB limit (engine/limits.ts in tests/host
 // applies the same rule) for every schema-valid config and state: tested at the schema's maxima,
 // with the characters that cost most once JSON-escaped.
+import { MAX_PUBLIC_URL_LENGTH } from '../../src/core/alertChannels';
 import { MAX_HEADERS, MAX_URL_LENGTH } from '../../src/core/checkSpec';
 import { initialState } from '../../src/core/monitor';
 import { MONITOR_LIMITS, MonitorConfig, MonitorState } from '../../src/core/monitorSchemas';
@@ -91,7 +92,7 @@ function maximalState(): MonitorState {
     channels: Array.from({ length: MONITOR_LIMITS.maxAlertChannels }, (_, channel) => ({
       channel,
       type: 'webhook',
-      target: 't'.repeat(MONITOR_LIMITS.maxWebhookLength),
+      target: '\\'.repeat(MAX_PUBLIC_URL_LENGTH),
       alertId: id,
       kind: 'REALERT',
       at,
