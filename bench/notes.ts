@@ -25,7 +25,20 @@ partitioned run), then measure *pairs*: a baseline, then a run. Code: bench/fanO
 - *peak RSS*: the case process's maxrss (host, SDK, activities; Azurite and the target are other processes).
 - *flat*: the same code with \`partitionSize\` set beyond any N (one instance). \`partitionSize\` and
   \`progressChunkSize\` are orchestration inputs used only by this benchmark (the starters never set them).
-- Goal: total wall-time overhead at 10,000 targets / at 1,000 <= 12 (per-target overhead at most 1.2x).
+- *by reference*: the production path for a request over PARTITION_SIZE targets: validated as the
+  starter does, written once as blob slices of 500, started with a reference; a tree of
+  sub-orchestrations (at most FAN_OUT = 20 children per node) whose partitions read their own slices.
+  Wall time includes the validation and the slice uploads. At 100,000 there is one run and no
+  baseline (a baseline alone would take minutes here), so its overhead columns are empty.
+- *parent history*: the top-level instance's history, events and JSON bytes: what every replay of
+  the parent is handed, and what Azure Storage loads for it.
+- Goals: total wall-time overhead at 10,000 targets / at 1,000 <= 12 (partitioned, inline); by
+  reference, orchestrator µs per target at 100,000 <= 1.2x the figure at 1,000, and the parent's
+  history bytes flat in N (at 100,000 / at 10,000 <= 1.1; below FAN_OUT x 500 = 10,000 targets the root
+  has fewer children, so its history is smaller still).
+- Since the cost cut ("Cost of a check") checks run 10 to a \`checkUrls\` activity, so a partition of
+  500 schedules 50 activities, not 500: histories, episodes and events replayed are several times
+  smaller than in the runs that chose PARTITION_SIZE (below), which were one activity per check.
 
 **Reading it.** The flat design's replays grow faster than N (every episode re-reads a history that
 grows with N); partitions bound every history by PARTITION_SIZE, so replays, orchestrator time and
@@ -56,13 +69,21 @@ orchestrator time and the replay counts are the steady figures.
 - Peak RSS does not separate the designs reliably on this host: it keeps every history in memory and
   runs the activities in the same process.
 
-**Still growing with N (not changed here).** The parent of a partitioned run still costs a little more
-per target as N grows (its orchestrator time per target creeps up from 1,000 to 10,000): the SDK
-returns the full action list on every episode, so each parent episode carries all N targets in its
-sub-orchestration inputs, and the extension hands it the whole input back in ExecutionStarted. At the
-API's ceiling (SITEWATCH_MAX_TARGETS up to 100,000) that is megabytes per parent episode. Passing the
-partitions a blob reference (write the targets once, each partition reads its slice) would make the
-parent's episodes independent of N.`;
+- **Targets by reference** (issue 16). The parent of an inline partitioned run carried all N targets:
+  in its input (ExecutionStarted, handed back to every replay) and in its sub-orchestration inputs
+  (the SDK returns the full action list on every episode), megabytes per parent episode at 100,000.
+  Compare *parent history KiB* in the table: an inline partitioned parent at 1,000 holds the targets,
+  the by-reference parent holds a reference and at most 20 small children at any N, and its summary is
+  computed by \`assembleCheckReport\` from the part blobs, so no latencies travel up the tree either.
+- The tuning runs at N = 10,000 (partition sizes 100 to 2,500, chunks 10 and 250) are no longer part of
+  the default run, which had to make room for the 100,000-target run inside its time budget:
+  \`npm run bench -- --tuning\` adds them (BENCHMARKS.md at commit 1a261f4 has their last table).
+  They have not been repeated since checks were batched.
+
+**This machine.** Two cores shared with about seven other sessions' builds and tests; the run takes
+its turn under \`flock /tmp/sitewatch-heavy.lock\`, but the load average at the start (above) is the
+contention it ran under. Wall-time overheads are a small difference of two larger times and can come
+out negative under that load; read the orchestrator time, the counts and the history sizes.`;
 
 const throughput = `**What runs.** One node:http keep-alive server on 127.0.0.1 answering \`200 ok\`, in its own
 process: on this 2-core machine the client being measured has a core to itself and the server's work
@@ -147,6 +168,18 @@ unit of 2,000 actions/s) but no figure from either price list. The storage unit 
 pay-as-you-go list prices for Standard GPv2 LRS (Hot) as we know them, dated below; the DTS price per
 action is left as a parameter (the table gives actions instead). Check both against
 https://azure.microsoft.com/pricing/details/storage/ and the Azure Functions pricing page (Durable Task
-Scheduler) for your region; the counts do not depend on them.`;
+Scheduler) for your region; the counts do not depend on them.
+
+**The cut.** Queue operations were 95% of what a check in a sweep cost on the Azure Storage backend
+(the row "one activity per check (before)": two messages per check, the activity's work item and its
+result, three operations each), and the same two messages are two Durable Task Scheduler actions.
+Checks now run 10 to a \`checkUrls\` activity (CHECK_BATCH_SIZE, src/core/checkRun.ts): the before and
+after rows are the same sweep in the same run, with \`checkBatchSize\` 1 and the default. The other
+candidates were smaller: progress chunks add no messages (a chunk is a Task.all of activities that
+exist anyway), history payload sizes cost table storage and bytes but not transactions until a payload
+passes 45 KiB (the partition's saveReport input does: the large payloads column), and a larger
+partition saves only episodes and sub-orchestration messages, a few per 500 checks. A monitor round
+is one check, a timer and two episodes: batching cannot help it, and its cost is in table
+transactions per episode.`;
 
 export const notes = { fanOut, throughput, coldStart, cost };
