@@ -98,6 +98,17 @@ param vnetEnabled bool = false
 @description('Address space of the virtual network when vnetEnabled (VNET_ADDRESS_PREFIX); its first two /24s become the app and private-endpoint subnets.')
 param vnetAddressPrefix string = '10.0.0.0/16'
 
+@description('Days of check history kept in Table storage (SITEWATCH_HISTORY_DAYS).')
+@minValue(1)
+@maxValue(3650)
+param historyDays int = 90
+
+@description('Show (redacted) target URLs on the public status page (SITEWATCH_STATUS_SHOW_URLS).')
+param statusShowUrls bool = false
+
+@description('Title of the public status page (SITEWATCH_STATUS_TITLE).')
+param statusTitle string = 'Sitewatch status'
+
 @description('Memory per function app instance in MB.')
 @allowed([
   512
@@ -346,6 +357,9 @@ module functionApp 'modules/functionApp.bicep' = {
     maxWaitSeconds: maxWaitSeconds
     reportsContainerName: reportsContainerName
     configContainerName: configContainerName
+    historyDays: historyDays
+    statusShowUrls: statusShowUrls
+    statusTitle: statusTitle
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     virtualNetworkSubnetId: network.?outputs.appSubnetId ?? ''

@@ -10,6 +10,8 @@ import './activities/readTargetSlice';
 import './activities/fetchPage';
 import './activities/extractLinks';
 import './activities/queueAlerts';
+import './activities/checkMonitor';
+import './activities/recordCheck';
 
 // Orchestrators: deterministic flow.
 import './orchestrators/checkSites';
@@ -25,5 +27,7 @@ import './functions/monitorsApi';
 import './functions/keepMonitors';
 import './functions/deliverAlert';
 import './functions/getRun';
+import './functions/purgeHistory';
 import './functions/openapi';
+import './functions/statusPage';
 import './functions/notFound';

@@ -7,6 +7,7 @@ import { parseAllowedNetworks, type AllowedNetwork } from './core/networkGuard';
 export const SETTING_NAMES = [
   'AzureWebJobsStorage',
   'AzureWebJobsStorage__blobServiceUri',
+  'AzureWebJobsStorage__tableServiceUri',
   'AzureWebJobsStorage__clientId',
   'TASKHUB_NAME',
   'SWEEP_SCHEDULE',
@@ -19,6 +20,9 @@ export const SETTING_NAMES = [
   'SITEWATCH_MAX_WAIT_SECONDS',
   'SITEWATCH_REPORTS_CONTAINER',
   'SITEWATCH_CONFIG_CONTAINER',
+  'SITEWATCH_HISTORY_DAYS',
+  'SITEWATCH_STATUS_SHOW_URLS',
+  'SITEWATCH_STATUS_TITLE',
 ] as const;
 
 export type SettingName = (typeof SETTING_NAMES)[number];
@@ -44,6 +48,10 @@ export type StorageConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'identity'; blobServiceUri: string; clientId?: string };
 
+export type TableConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'identity'; tableServiceUri: string; clientId?: string };
+
 export const settings = {
   /**
    * The app's storage account: a connection string locally (Azurite), an identity-based
@@ -59,6 +67,26 @@ export const settings = {
       'Storage is not configured: set AzureWebJobsStorage or AzureWebJobsStorage__blobServiceUri',
     );
   },
+  /**
+   * The same storage account's Table service (check history): the connection string's table
+   * endpoint locally, `AzureWebJobsStorage__tableServiceUri` with the managed identity in Azure.
+   */
+  tableStorage: (): TableConnection => {
+    const connectionString = read('AzureWebJobsStorage');
+    if (connectionString) return { kind: 'connectionString', connectionString };
+    const tableServiceUri = read('AzureWebJobsStorage__tableServiceUri');
+    if (tableServiceUri)
+      return { kind: 'identity', tableServiceUri, clientId: read('AzureWebJobsStorage__clientId') };
+    throw new Error(
+      'Table storage is not configured: set AzureWebJobsStorage or AzureWebJobsStorage__tableServiceUri',
+    );
+  },
+  /** Days of check history kept (rows, rollups, incidents); a daily timer purges older ones. */
+  historyDays: (): number => readInt('SITEWATCH_HISTORY_DAYS', 90, 1, 3650),
+  /** The public status page shows target URLs (redacted) only when this is "true". */
+  statusShowUrls: (): boolean => read('SITEWATCH_STATUS_SHOW_URLS')?.toLowerCase() === 'true',
+  /** Title of the public status page. */
+  statusTitle: (): string => read('SITEWATCH_STATUS_TITLE') ?? 'Sitewatch status',
   /** Private, loopback and link-local targets are refused unless this is "true". */
   allowPrivateNetworks: (): boolean => read('SITEWATCH_ALLOW_PRIVATE_NETWORKS')?.toLowerCase() === 'true',
   /**

@@ -89,6 +89,17 @@ param reportsContainerName string
 @description('Blob container for targets.json / monitors.json (SITEWATCH_CONFIG_CONTAINER).')
 param configContainerName string
 
+@description('Days of check history kept in Table storage (SITEWATCH_HISTORY_DAYS).')
+@minValue(1)
+@maxValue(3650)
+param historyDays int
+
+@description('Show (redacted) target URLs on the public status page (SITEWATCH_STATUS_SHOW_URLS).')
+param statusShowUrls bool
+
+@description('Title of the public status page (SITEWATCH_STATUS_TITLE).')
+param statusTitle string
+
 @description('Memory per instance in MB.')
 @allowed([
   512
@@ -201,6 +212,9 @@ var sitewatchSettings = {
   SITEWATCH_MAX_WAIT_SECONDS: string(maxWaitSeconds)
   SITEWATCH_REPORTS_CONTAINER: reportsContainerName
   SITEWATCH_CONFIG_CONTAINER: configContainerName
+  SITEWATCH_HISTORY_DAYS: string(historyDays)
+  SITEWATCH_STATUS_SHOW_URLS: statusShowUrls ? 'true' : 'false'
+  SITEWATCH_STATUS_TITLE: statusTitle
 }
 
 // Durable Task Scheduler: only the connection string. The provider itself (type azureManaged,

@@ -1,8 +1,12 @@
+import type { HttpResponseInit } from '@azure/functions';
 import type { DurableOrchestrationStatus } from 'durable-functions';
 import { ReportLink, RunId, type ManagementUrls, type RunView } from '../core/apiSchemas';
 import { AuditCounts } from '../core/auditSchemas';
 import { Summary } from '../core/summary';
+import { readJson } from '../activities/storage/blobs';
+import { renderRunPage } from '../pages/runPage';
 import { failureMessage, findStatus } from './durableStatus';
+import { prefersHtml } from './http/accept';
 import { problem, validationProblem } from './http/problem';
 import { durableRoute } from './http/route';
 
@@ -41,12 +45,23 @@ export function runView(status: DurableOrchestrationStatus, links: ManagementUrl
 
 // GET /api/runs/{instanceId}: a friendly view of any run, with the links to manage it.
 durableRoute('getRun', 'runs/{instanceId}', {
-  GET: async (request, client) => {
+  GET: async (request, client): Promise<HttpResponseInit> => {
     const id = RunId.safeParse(request.params.instanceId ?? '');
     if (!id.success) return validationProblem(id.error, 'instanceId');
     const status = await findStatus(client, id.data);
     if (!status) return problem(404, { detail: `No run with id ${id.data}.` });
     const links: ManagementUrls = { ...client.createHttpManagementPayload(id.data) };
-    return { status: 200, jsonBody: runView(status, links) };
+    const view = runView(status, links);
+    // Vary: a cache must not hand a browser's page to an API client or the other way round.
+    if (!prefersHtml(request.headers.get('accept')))
+      return { status: 200, headers: { vary: 'Accept' }, jsonBody: view };
+    const report = view.report
+      ? await readJson({ container: view.report.container, blob: view.report.blob })
+      : undefined;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', vary: 'Accept' },
+      body: renderRunPage(view, report),
+    };
   },
 });

@@ -25,6 +25,7 @@ import {
 import { AuditCounts, AuditOutput, AuditRequest } from '../core/auditSchemas';
 import { CheckSpec, CheckTarget, checkRequestSchema, HTTP_METHODS, HttpUrl } from '../core/checkSpec';
 import { MonitorConfig, MonitorName, MonitorState } from '../core/monitorSchemas';
+import { StatusDocument } from '../core/statusModel';
 import { Summary } from '../core/summary';
 import { AcknowledgeEvent, PauseEvent } from '../core/watch';
 import { waitQuerySchema } from '../functions/http/started';
@@ -139,18 +140,34 @@ const HEADERS: Record<HeaderName, unknown> = {
     required: true,
     schema: { type: 'string' },
   },
+  ETag: {
+    description: 'A strong validator of the body; send it back as If-None-Match.',
+    required: true,
+    schema: { type: 'string' },
+  },
+  'Cache-Control': {
+    description: 'How long shared caches may keep the answer.',
+    required: true,
+    schema: { type: 'string' },
+  },
 };
 
 function response(spec: ResponseSpec, status: string) {
+  const headers = spec.headers && {
+    headers: Object.fromEntries(spec.headers.map((name) => [name, HEADERS[name]])),
+  };
+  if (spec.media !== undefined) {
+    const body = status === '304' ? {} : { content: { [spec.media]: { schema: { type: 'string' } } } };
+    return { description: spec.description, ...headers, ...body };
+  }
   const problem = spec.schema === undefined && spec.anyOf === undefined;
   const schema = problem ? ref('Problem') : spec.anyOf ? { anyOf: spec.anyOf.map(ref) } : ref(spec.schema!);
   return {
     description: spec.description,
-    ...(spec.headers && {
-      headers: Object.fromEntries(spec.headers.map((name) => [name, HEADERS[name]])),
-    }),
+    ...headers,
     content: {
       [problem || Number(status) >= 400 ? 'application/problem+json' : 'application/json']: { schema },
+      ...(spec.alsoHtml && { 'text/html': { schema: { type: 'string' } } }),
     },
   };
 }
@@ -199,7 +216,7 @@ for the result (answered \`200\` if the run finishes in time). \`GET /runs/{inst
 \`errors\`, an unknown id or path gets \`404\`, and a method a path does not support gets \`405\` with
 \`Allow\`. A request that is answered \`400\` starts nothing.
 
-**Keys:** in Azure every operation except this document needs a function key, as the
+**Keys:** in Azure every operation except this document, the status page, its JSON and the badges needs a function key, as the
 \`x-functions-key\` header or the \`code\` query parameter; \`func start\` needs none.`;
 
 /** The OpenAPI 3.1 document of the Sitewatch HTTP API. */
@@ -240,6 +257,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
       MonitorState,
       PublicMonitorConfig,
       PublicTarget,
+      StatusDocument,
     }),
     'output',
   );
@@ -266,6 +284,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
           '(webhook signed per Standard Webhooks, Slack, Teams Workflows, Discord).',
       },
       { name: 'runs', description: 'Any run, by instance id.' },
+      { name: 'status', description: 'The public status page, its data and README badges (no key needed).' },
       { name: 'meta', description: 'About the API.' },
     ],
     paths,

@@ -5,7 +5,7 @@
 export type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
 /** Response headers the async pattern relies on. */
-export type HeaderName = 'Location' | 'Retry-After' | 'Allow';
+export type HeaderName = 'Location' | 'Retry-After' | 'Allow' | 'ETag' | 'Cache-Control';
 
 export interface ResponseSpec {
   description: string;
@@ -14,6 +14,10 @@ export interface ResponseSpec {
   /** Alternatives (anyOf) when one status can carry different bodies. */
   anyOf?: string[];
   headers?: HeaderName[];
+  /** A non-JSON body: an HTML page or an SVG image (a string). */
+  media?: 'text/html' | 'image/svg+xml';
+  /** The same answer is also served as HTML to a client that prefers text/html (a browser). */
+  alsoHtml?: boolean;
 }
 
 export interface ParameterSpec {
@@ -31,7 +35,7 @@ export interface OperationSpec {
   operationId: string;
   /** The Azure Function whose route serves this path (one function may serve several methods). */
   functionName: string;
-  tag: 'checks' | 'audits' | 'monitors' | 'runs' | 'meta';
+  tag: 'checks' | 'audits' | 'monitors' | 'runs' | 'status' | 'meta';
   summary: string;
   description?: string;
   parameters?: ParameterSpec[];
@@ -292,9 +296,82 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: 'Any run in one view: status, progress, summary, report and links',
     parameters: [INSTANCE_ID],
     responses: {
-      '200': { description: 'The run.', schema: 'RunView' },
+      '200': {
+        description:
+          'The run. A client whose Accept header prefers `text/html` (a browser) gets a page instead: progress ' +
+          '(reloading while the run is active), summary, latency histogram and every result, failures first; ' +
+          'an audit shows its broken, redirected and slow links with the pages they were found on.',
+        schema: 'RunView',
+        alsoHtml: true,
+      },
       '400': badRequest,
       '404': notFound('run with this id'),
+    },
+  },
+  {
+    path: '/status',
+    method: 'get',
+    operationId: 'getStatusPage',
+    functionName: 'statusPage',
+    tag: 'status',
+    summary: 'The public status page (HTML)',
+    description:
+      'Every running monitor with its state, uptime (24 h, 7, 30 and 90 days), a 90-day bar, a 24-hour ' +
+      'response-time chart and its open incident, then the incidents of the last 30 days. Server-rendered; ' +
+      'target URLs only with SITEWATCH_STATUS_SHOW_URLS=true.',
+    anonymous: true,
+    responses: {
+      '200': { description: 'The page.', media: 'text/html', headers: ['Cache-Control'] },
+    },
+  },
+  {
+    path: '/status.json',
+    method: 'get',
+    operationId: 'getStatus',
+    functionName: 'statusJson',
+    tag: 'status',
+    summary: 'The status page as data',
+    anonymous: true,
+    responses: {
+      '200': { description: 'The status.', schema: 'StatusDocument', headers: ['Cache-Control'] },
+    },
+  },
+  {
+    path: '/badges/{name}/status.svg',
+    method: 'get',
+    operationId: 'getStatusBadge',
+    functionName: 'statusBadge',
+    tag: 'status',
+    summary: "A badge with the monitor's state (up, down, degraded, pending, paused)",
+    anonymous: true,
+    parameters: [MONITOR_NAME],
+    responses: {
+      '200': { description: 'The badge.', media: 'image/svg+xml', headers: ['ETag', 'Cache-Control'] },
+      '304': {
+        description: 'The badge has not changed since the ETag in If-None-Match.',
+        media: 'image/svg+xml',
+      },
+      '400': badRequest,
+      '404': notFound('running monitor with this name'),
+    },
+  },
+  {
+    path: '/badges/{name}/uptime.svg',
+    method: 'get',
+    operationId: 'getUptimeBadge',
+    functionName: 'uptimeBadge',
+    tag: 'status',
+    summary: "A badge with the monitor's 30-day uptime",
+    anonymous: true,
+    parameters: [MONITOR_NAME],
+    responses: {
+      '200': { description: 'The badge.', media: 'image/svg+xml', headers: ['ETag', 'Cache-Control'] },
+      '304': {
+        description: 'The badge has not changed since the ETag in If-None-Match.',
+        media: 'image/svg+xml',
+      },
+      '400': badRequest,
+      '404': notFound('running monitor with this name'),
     },
   },
   {

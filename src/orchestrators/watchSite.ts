@@ -4,6 +4,7 @@ import { alertForEvent, QUEUE_ALERTS_RETRY, realertAlert, testAlert } from '../c
 import { channelsOf } from '../core/alertChannels';
 import { alertMessages } from '../core/alertQueue';
 import type { CheckResult } from '../core/checkSpec';
+import { acknowledgedRecord, roundRecord, type RecordCheckInput } from '../core/history';
 import {
   acknowledge,
   dueCheck,
@@ -30,7 +31,7 @@ import {
   WatchInput,
   type MonitorEventName,
 } from '../core/watch';
-import { checkUrlRetry } from './retryPolicies';
+import { checkUrlRetry, storageRetry } from './retryPolicies';
 
 const queueRetry = new df.RetryOptions(
   QUEUE_ALERTS_RETRY.firstRetryIntervalInMilliseconds,
@@ -90,7 +91,10 @@ const watchSite: OrchestrationHandler = function* (context: OrchestrationContext
     switch (event) {
       case MONITOR_EVENTS.acknowledge: {
         const ack = AcknowledgeEvent.safeParse(value);
-        state = acknowledge(state, now, ack.success ? ack.data.by : undefined).state;
+        const outcome = acknowledge(state, now, ack.success ? ack.data.by : undefined);
+        state = outcome.state;
+        if (outcome.result === 'acknowledged')
+          yield* record(context, acknowledgedRecord(name, now.toISOString(), state));
         return;
       }
       case MONITOR_EVENTS.reconfigure: {
@@ -159,10 +163,11 @@ const watchSite: OrchestrationHandler = function* (context: OrchestrationContext
 
     const now = context.df.currentUtcDateTime;
     if (dueCheck(state, config, now)) {
-      const result = yield* checkTarget(context, config);
+      const result = yield* checkTarget(context, name, config);
       if (result) {
         const outcome = step(state, result, config, { at: now, incidentId: () => context.df.newGuid(name) });
         state = outcome.state;
+        yield* record(context, roundRecord(name, now.toISOString(), state, outcome.events));
         for (const event of outcome.events) {
           state = yield* alert(context, name, config, state, alertForEvent(name, config, state, event));
         }
@@ -184,13 +189,29 @@ const watchSite: OrchestrationHandler = function* (context: OrchestrationContext
 
 function* checkTarget(
   context: OrchestrationContext,
+  monitor: string,
   config: MonitorConfig,
 ): Generator<Task, CheckResult | undefined, unknown> {
   try {
+    // checkUrl plus the check's history row, keyed by this round's time (see checkMonitor).
+    const input = { monitor, at: context.df.currentUtcDateTime.toISOString(), target: config.target };
     // Our own activity's output: no re-validation, which would run again on every replay.
-    return (yield context.df.callActivityWithRetry('checkUrl', checkUrlRetry, config.target)) as CheckResult;
+    return (yield context.df.callActivityWithRetry('checkMonitor', checkUrlRetry, input)) as CheckResult;
   } catch {
     return undefined;
+  }
+}
+
+/** Writes an incident change to the history tables. Best effort: it never stops the monitor. */
+function* record(
+  context: OrchestrationContext,
+  input: RecordCheckInput | undefined,
+): Generator<Task, void, unknown> {
+  if (!input) return;
+  try {
+    yield context.df.callActivityWithRetry('recordCheck', storageRetry, input);
+  } catch {
+    // The retries are spent (storage down for minutes): that round is missing from the history.
   }
 }
 

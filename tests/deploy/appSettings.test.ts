@@ -136,6 +136,9 @@ describe('infra defaults are the code defaults', () => {
     SITEWATCH_MAX_WAIT_SECONDS: () => settings.maxWaitSeconds(),
     SITEWATCH_REPORTS_CONTAINER: () => settings.reportsContainer(),
     SITEWATCH_CONFIG_CONTAINER: () => settings.configContainer(),
+    SITEWATCH_HISTORY_DAYS: () => settings.historyDays(),
+    SITEWATCH_STATUS_SHOW_URLS: () => settings.statusShowUrls(),
+    SITEWATCH_STATUS_TITLE: () => settings.statusTitle(),
   };
   const saved = { ...process.env };
   beforeAll(() => {

@@ -23,12 +23,13 @@ export function durableRoute(
   name: string,
   route: string,
   handlers: Partial<Record<HttpMethod, RouteHandler>>,
+  options: { authLevel?: 'anonymous' | 'function' } = {},
 ): void {
   const allowed = Object.keys(handlers);
   df.app.client.http(name, {
     route,
     methods: ALL_METHODS,
-    authLevel: 'function',
+    authLevel: options.authLevel ?? 'function',
     handler: async (request, client, context) => {
       const handler = handlers[request.method as HttpMethod];
       if (!handler) return methodNotAllowed(allowed);

@@ -1,0 +1,54 @@
+import type { DurableClient } from 'durable-functions';
+import * as df from 'durable-functions';
+import { readStatusHistory } from '../activities/storage/history';
+import { dayBefore, DAY_MS } from '../core/history';
+import { monitorNameFromInstanceId } from '../core/instanceIds';
+import {
+  buildStatus,
+  INCIDENT_DAYS,
+  BAR_DAYS,
+  type LiveMonitor,
+  type StatusDocument,
+} from '../core/statusModel';
+import type { MonitorView } from '../core/watch';
+import { displayUrl } from '../pages/html';
+import { settings } from '../settings';
+
+const { OrchestrationRuntimeStatus: S } = df;
+
+function targetUrl(view: MonitorView | null): string | null {
+  const target = view?.config?.target as { url?: unknown } | undefined;
+  return typeof target?.url === 'string' ? target.url : null;
+}
+
+/** The public status: running monitors (stopped ones are gone) with their history rollups. */
+export async function loadStatus(client: DurableClient, now = new Date()): Promise<StatusDocument> {
+  const [statuses, history] = await Promise.all([
+    client.getStatusBy({ runtimeStatus: [S.Pending, S.Running, S.ContinuedAsNew, S.Suspended, S.Failed] }),
+    readStatusHistory({
+      since: dayBefore(now, BAR_DAYS - 1),
+      // Yesterday and today hold the last 24 hours.
+      bucketsSince: dayBefore(now, 1),
+      incidentsSince: new Date(now.getTime() - INCIDENT_DAYS * DAY_MS).toISOString(),
+    }),
+  ]);
+  const live: LiveMonitor[] = [];
+  for (const status of statuses) {
+    const name = monitorNameFromInstanceId(status.instanceId);
+    if (name === undefined) continue;
+    const view = (status.customStatus ?? null) as (MonitorView & { paused?: boolean }) | null;
+    live.push({
+      name,
+      runtimeStatus: status.runtimeStatus,
+      state: view?.state ?? null,
+      targetUrl: targetUrl(view),
+      paused: Boolean(view?.state?.paused) || view?.paused === true,
+    });
+  }
+  return buildStatus(live, history, {
+    now,
+    title: settings.statusTitle(),
+    showUrls: settings.statusShowUrls(),
+    redact: displayUrl,
+  });
+}
