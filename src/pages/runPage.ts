@@ -4,6 +4,7 @@
 import type { RunView } from '../core/apiSchemas';
 import { AuditReport } from '../core/auditSchemas';
 import { CheckResult } from '../core/checkSpec';
+import { scrubCredentials } from '../core/stripCredentials';
 import { Summary } from '../core/summary';
 import { z } from 'zod';
 import { histogram } from './charts';
@@ -104,7 +105,7 @@ function checkResults(results: CheckResult[]): Html {
                 <td>
                   ${
                     r.error
-                      ? html`${r.error.code}: ${r.error.message}`
+                      ? html`${r.error.code}: ${scrubCredentials(r.error.message)}`
                       : r.assertions
                           .filter((a) => !a.ok)
                           .map((a) => a.name)

@@ -10,7 +10,7 @@ jest.setTimeout(180_000);
 const MINUTE = 60_000;
 let app: AppHost;
 let target: TargetServer;
-let healthy = { shop: true, api: false };
+const healthy = { shop: true, api: false };
 const savedStorage = process.env.AzureWebJobsStorage;
 
 beforeAll(async () => {
