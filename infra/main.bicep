@@ -98,8 +98,8 @@ param vnetEnabled bool = false
 @description('Address space of the virtual network when vnetEnabled (VNET_ADDRESS_PREFIX); its first two /24s become the app and private-endpoint subnets.')
 param vnetAddressPrefix string = '10.0.0.0/16'
 
-@description('Days of check history kept in Table storage (SITEWATCH_HISTORY_DAYS).')
-@minValue(1)
+@description('Days of check history kept in Table storage (SITEWATCH_HISTORY_DAYS); 0 turns history off.')
+@minValue(0)
 @maxValue(3650)
 param historyDays int = 90
 

@@ -24,49 +24,60 @@ function findFunc() {
 
 const func = findFunc();
 if (!func) {
-  console.error(
-    [
-      'Azure Functions Core Tools (`func`) is not installed.',
-      'azure-functions-core-tools is an optional dependency: versions 4.14+ need Node 22, so npm skips it on Node 20,',
-      'and its installer downloads the host from a CDN. Install Core Tools v4 (https://aka.ms/func-install) or run',
-      'the app on the bundled test host instead:  npm run start:testhost',
-    ].join('\n'),
+  // No Core Tools: serve the same app on the bundled test host, keeping its runs, monitors and
+  // history in .testhost/ between restarts (its --data flag).
+  const banner = [
+    '='.repeat(78),
+    ' Azure Functions Core Tools (`func`) is not installed: starting the app on tests/host instead.',
+    ' (azure-functions-core-tools is an optional dependency: 4.14+ needs Node 22, and its installer',
+    '  downloads the host from a CDN. Install Core Tools v4 from https://aka.ms/func-install to use it.)',
+    ' Data is kept in .testhost/ between restarts. Status page: http://127.0.0.1:7071/api/status',
+    '='.repeat(78),
+  ];
+  console.log(banner.join('\n'));
+  const testHost = spawn(
+    bin('tsx'),
+    [path.join(root, 'tests', 'host', 'cli.ts'), '--port', '7071', '--data', path.join(root, '.testhost')],
+    { stdio: 'inherit', cwd: root },
   );
-  process.exit(1);
-}
-
-const children = [];
-if (await portInUse(10000)) {
-  console.log('Azurite (or another storage emulator) already listens on 10000; using it.');
+  const stopTestHost = () => testHost.kill('SIGTERM');
+  process.on('SIGINT', stopTestHost);
+  process.on('SIGTERM', stopTestHost);
+  testHost.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  const azurite = spawn(
-    bin('azurite'),
-    [
-      '--silent',
-      '--skipApiVersionCheck',
-      // Azurite reports telemetry to Application Insights unless told not to; a local emulator has no business calling out.
-      '--disableTelemetry',
-      '--location',
-      path.join(root, '.azurite'),
-      '--blobHost',
-      '127.0.0.1',
-      '--queueHost',
-      '127.0.0.1',
-      '--tableHost',
-      '127.0.0.1',
-    ],
-    { stdio: 'inherit' },
-  );
-  children.push(azurite);
+  const children = [];
+  if (await portInUse(10000)) {
+    console.log('Azurite (or another storage emulator) already listens on 10000; using it.');
+  } else {
+    const azurite = spawn(
+      bin('azurite'),
+      [
+        '--silent',
+        '--skipApiVersionCheck',
+        // Azurite reports telemetry to Application Insights unless told not to; a local emulator has no business calling out.
+        '--disableTelemetry',
+        '--location',
+        path.join(root, '.azurite'),
+        '--blobHost',
+        '127.0.0.1',
+        '--queueHost',
+        '127.0.0.1',
+        '--tableHost',
+        '127.0.0.1',
+      ],
+      { stdio: 'inherit' },
+    );
+    children.push(azurite);
+  }
+
+  const host = spawn(func, ['start'], { stdio: 'inherit', cwd: root });
+  children.push(host);
+
+  const stop = () => children.forEach((child) => child.kill('SIGTERM'));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  host.on('exit', (code) => {
+    stop();
+    process.exit(code ?? 0);
+  });
 }
-
-const host = spawn(func, ['start'], { stdio: 'inherit', cwd: root });
-children.push(host);
-
-const stop = () => children.forEach((child) => child.kill('SIGTERM'));
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-host.on('exit', (code) => {
-  stop();
-  process.exit(code ?? 0);
-});

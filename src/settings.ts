@@ -81,8 +81,11 @@ export const settings = {
       'Table storage is not configured: set AzureWebJobsStorage or AzureWebJobsStorage__tableServiceUri',
     );
   },
-  /** Days of check history kept (rows, rollups, incidents); a daily timer purges older ones. */
-  historyDays: (): number => readInt('SITEWATCH_HISTORY_DAYS', 90, 1, 3650),
+  /**
+   * Days of check history kept (rows, rollups, incidents); a daily timer purges older ones.
+   * 0 turns history off: monitors write nothing and the status page shows only live state.
+   */
+  historyDays: (): number => readInt('SITEWATCH_HISTORY_DAYS', 90, 0, 3650),
   /** The public status page shows target URLs (redacted) only when this is "true". */
   statusShowUrls: (): boolean => read('SITEWATCH_STATUS_SHOW_URLS')?.toLowerCase() === 'true',
   /** Title of the public status page. */

@@ -89,8 +89,8 @@ param reportsContainerName string
 @description('Blob container for targets.json / monitors.json (SITEWATCH_CONFIG_CONTAINER).')
 param configContainerName string
 
-@description('Days of check history kept in Table storage (SITEWATCH_HISTORY_DAYS).')
-@minValue(1)
+@description('Days of check history kept in Table storage (SITEWATCH_HISTORY_DAYS); 0 turns history off.')
+@minValue(0)
 @maxValue(3650)
 param historyDays int
 

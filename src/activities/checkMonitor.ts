@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { summarizeResult } from '../core/monitor';
 import { MonitorName, Timestamp } from '../core/monitorSchemas';
 import { checkUrlActivity } from './checkUrl';
+import { settings } from '../settings';
 import { recordCheck } from './storage/history';
 
 export const CheckMonitorInput = z.object({
@@ -21,6 +22,7 @@ df.app.activity('checkMonitor', {
   handler: async (input: unknown, context) => {
     const { monitor, at, target } = CheckMonitorInput.parse(input);
     const result = await checkUrlActivity(target);
+    if (settings.historyDays() === 0) return result;
     try {
       await recordCheck({ monitor, at, check: summarizeResult(result, at) });
     } catch (error) {

@@ -8,7 +8,9 @@ import { settings } from '../settings';
 app.timer('purgeHistory', {
   schedule: '0 17 3 * * *',
   handler: async (_timer, context) => {
-    const before = dayBefore(Date.now(), settings.historyDays() - 1);
+    const days = settings.historyDays();
+    if (days === 0) return;
+    const before = dayBefore(Date.now(), days - 1);
     const deleted = await purgeHistory(before);
     context.log(`purgeHistory: deleted rows before ${before}: ${JSON.stringify(deleted)}`);
   },

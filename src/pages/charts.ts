@@ -5,7 +5,7 @@ import { formatMs, html, type Html } from './html';
 
 const WIDTH = 600;
 const HEIGHT = 120;
-const PAD = { left: 44, right: 8, top: 8, bottom: 20 };
+const PAD = { left: 64, right: 8, top: 8, bottom: 20 };
 
 function niceMax(value: number): number {
   if (value <= 0) return 100;

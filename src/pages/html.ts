@@ -83,6 +83,7 @@ export function page(options: { title: string; body: Html; script?: string }): s
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(options.title)}</title>
 <style>${STYLE}</style>
 </head>

@@ -34,7 +34,10 @@ test('every documented operation answers as documented', async () => {
   await e2e.api.http.post('/api/audits?wait=30', { url: e2e.site.url('/page') });
   await e2e.api.http.post('/api/audits', { url: 'ftp://127.0.0.1/' });
 
-  for (const id of runs) await e2e.api.http.get(`/api/runs/${id}`);
+  for (const id of runs) {
+    await e2e.api.http.get(`/api/runs/${id}`);
+    await e2e.api.http.get(`/api/runs/${id}`, { headers: { accept: 'text/html,*/*;q=0.8' } });
+  }
   await e2e.api.http.get('/api/runs/no-such-run');
 
   const monitor = {
@@ -51,6 +54,15 @@ test('every documented operation answers as documented', async () => {
   );
   await e2e.api.http.get('/api/monitors');
   await e2e.api.http.get(`/api/monitors/${name}`);
+  await e2e.api.http.get('/api/status');
+  await e2e.api.http.get('/api/status.json');
+  for (const badge of ['status', 'uptime']) {
+    const first = await e2e.api.http.get(`/api/badges/${name}/${badge}.svg`);
+    await e2e.api.http.get(`/api/badges/${name}/${badge}.svg`, {
+      headers: { 'if-none-match': first.headers.etag },
+    });
+    await e2e.api.http.get(`/api/badges/no-such-monitor/${badge}.svg`);
+  }
   await e2e.api.http.put(`/api/monitors/${name}`, { ...monitor, intervalSeconds: 1800 });
   await e2e.api.http.post(`/api/monitors/${name}/ack`, { by: 'contract' });
   await e2e.api.http.post(`/api/monitors/${name}/ack`, { by: 'contract' });
@@ -94,6 +106,9 @@ test('every documented operation answers as documented', async () => {
       'resumeMonitor 202',
       'stopMonitor 202',
       'getMonitor 404',
+      'getStatusBadge 304',
+      'getStatusBadge 404',
+      'getUptimeBadge 304',
     ]),
   );
 });

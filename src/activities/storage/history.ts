@@ -242,6 +242,12 @@ export async function readChecks(monitor: string, since = ''): Promise<CheckRow[
   return rows.map(checkRowFromEntity);
 }
 
+/** Writes a day's rollup as it is (seeding history for screenshots and the bench). */
+export async function writeDailyRollup(monitor: string, rollup: DailyRollup): Promise<void> {
+  const daily = await tableClient(HISTORY_TABLES.daily);
+  await daily.upsertEntity({ partitionKey: monitor, rowKey: rollup.day, ...rollupToEntity(rollup) }, 'Replace');
+}
+
 /** One monitor's day rollups (tests, the bench). */
 export async function readDaily(monitor: string): Promise<DailyRollup[]> {
   const client = await tableClient(HISTORY_TABLES.daily);

@@ -116,7 +116,9 @@ export class ApiContract {
     const spec = documented.$ref ? this.resolve(documented) : documented;
     const mediaType = (response.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const content = spec.content?.[mediaType];
-    if (!content) {
+    if (spec.content === undefined && response.status === 304) {
+      // Not Modified carries no body, as documented.
+    } else if (!content) {
       errors.push(
         `${op.operationId} ${status} is ${mediaType || 'without a body type'}, the document says ${Object.keys(spec.content ?? {}).join(', ')}`,
       );
