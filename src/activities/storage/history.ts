@@ -245,7 +245,10 @@ export async function readChecks(monitor: string, since = ''): Promise<CheckRow[
 /** Writes a day's rollup as it is (seeding history for screenshots and the bench). */
 export async function writeDailyRollup(monitor: string, rollup: DailyRollup): Promise<void> {
   const daily = await tableClient(HISTORY_TABLES.daily);
-  await daily.upsertEntity({ partitionKey: monitor, rowKey: rollup.day, ...rollupToEntity(rollup) }, 'Replace');
+  await daily.upsertEntity(
+    { partitionKey: monitor, rowKey: rollup.day, ...rollupToEntity(rollup) },
+    'Replace',
+  );
 }
 
 /** One monitor's day rollups (tests, the bench). */
