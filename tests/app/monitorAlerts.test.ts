@@ -389,3 +389,24 @@ test('keepMonitors reconfigures a running monitor when its configured settings c
   expect(await revision()).toBe(2);
   expectNoSecrets(await view('kept'));
 });
+
+test('channel URLs go through the network guard: a loopback channel is refused and nothing is sent', async () => {
+  await app.stop();
+  // The default policy: private and loopback addresses are refused, for channels as for targets.
+  app = await startAppHost({ appDir, settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'false' } });
+  app.host.clock.autoSkip = false;
+  await createMonitor('guarded', rx.config({ alerts: rx.channels(['slack']) }));
+  expect((await app.api.post('monitors/guarded/test-alert')).status).toBe(202);
+  const v = await until(async () => {
+    const current = await view('guarded');
+    return current.state.channels[0]?.error ? current : undefined;
+  }, 'the refused delivery in the view');
+  expect(v.state.channels[0]).toMatchObject({
+    type: 'slack',
+    ok: false,
+    outcome: expect.stringMatching(/^(retrying|poisoned)$/),
+  });
+  expect(v.state.channels[0].error).toContain('BLOCKED');
+  expect(rx.hooks.connections).toBe(0);
+  expectNoSecrets(v);
+});
