@@ -112,6 +112,20 @@ test('activities that had not completed run again on the next host (at least onc
   expect(second.activityCalls('gated')).toHaveLength(2);
 });
 
+test('a retry waiting for its back-off timer carries on in the next host', async () => {
+  const first = await host();
+  const id = first.startNew('retrying', { key: `store-${Date.now()}`, failTimes: 1, maxAttempts: 3 });
+  // The first attempt failed and the SDK waits on the back-off timer (1 s): the retry state was
+  // changed in place, and that change must be in the journal.
+  await until(() => first.history(id).some((e) => e.EventType === 10));
+  await stop(first);
+
+  const second = await host();
+  expect(second.recovery).toMatchObject({ open: 1, timers: 1, activities: 0 });
+  const done = await second.waitForStatus(id);
+  expect(done.output).toBe('ok after 2');
+});
+
 test('a torn last line is ignored; damage before the end is refused', async () => {
   const first = await host();
   const id = first.startNew('hello');

@@ -30,7 +30,10 @@ export async function claimDataDir(root: string): Promise<DataDir> {
   const hostPidFile = path.join(root, 'host.pid');
   const owner = readPid(hostPidFile);
   if (claimed.has(root) || (owner !== undefined && owner !== process.pid && isAlive(owner, 'node'))) {
-    throw new DataDirError(`${root} is in use by another tests/host (pid ${owner ?? process.pid})`);
+    throw new DataDirError(
+      `${root} is in use by another tests/host (pid ${owner ?? process.pid}); ` +
+        `if that process is not a tests/host, delete ${hostPidFile}`,
+    );
   }
   claimed.add(root);
   writeFileSync(hostPidFile, `${process.pid}\n`);

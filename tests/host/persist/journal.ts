@@ -4,8 +4,10 @@
 // had it between two turns: consistent, with uncommitted work (an episode or activity in flight)
 // still owed. Flushes are group commits: while one is being written and fsynced, changes gather
 // for the next. `settled()` resolves once everything changed so far is on disk; the host answers
-// management API calls only after it (api/durableReplies.ts), as the extension acknowledges only
-// what is in storage.
+// durable HTTP API calls only after it (server.ts holdUntilDurable), as the extension acknowledges
+// only what is in storage. App functions change durable state only through that API (the client
+// binding), so a queue-triggered function's message is deleted only after its starts are durable,
+// and an HTTP starter's 202 comes after its instance is.
 //
 // A crash can tear the last line; it is ignored on load (its flush was never acknowledged). The
 // file is rewritten whole (compacted) on open and when it outgrows the state it describes.

@@ -3,8 +3,11 @@
 // entry per completion). Unless the values are declared immutable, values handed out by get() or
 // iteration may be mutated in place by the caller (RetryState is), so reading them counts as a
 // change too: over-reporting costs a few bytes, under-reporting would lose state.
+// Nothing is tracked until the journal first writes the map (forget()), so without `--data` it is
+// a plain Map.
 export class TrackedMap<K, V> extends Map<K, V> {
   private changedKeys = new Set<K>();
+  private tracking = false;
   private everything = false;
   private wasCleared = false;
   private readonly immutableValues: boolean;
@@ -15,19 +18,20 @@ export class TrackedMap<K, V> extends Map<K, V> {
   }
 
   override set(key: K, value: V): this {
-    this.changedKeys.add(key);
+    if (this.tracking) this.changedKeys.add(key);
     return super.set(key, value);
   }
 
   override get(key: K): V | undefined {
     const value = super.get(key);
-    if (!this.immutableValues && value !== null && typeof value === 'object') this.changedKeys.add(key);
+    if (this.tracking && !this.immutableValues && value !== null && typeof value === 'object')
+      this.changedKeys.add(key);
     return value;
   }
 
   override delete(key: K): boolean {
     const had = super.delete(key);
-    if (had) this.changedKeys.add(key);
+    if (had && this.tracking) this.changedKeys.add(key);
     return had;
   }
 
@@ -35,21 +39,21 @@ export class TrackedMap<K, V> extends Map<K, V> {
     super.clear();
     this.changedKeys.clear();
     this.everything = false;
-    this.wasCleared = true;
+    this.wasCleared = this.tracking;
   }
 
   override entries(): MapIterator<[K, V]> {
-    if (!this.immutableValues) this.everything = true;
+    if (this.tracking && !this.immutableValues) this.everything = true;
     return super.entries();
   }
 
   override values(): MapIterator<V> {
-    if (!this.immutableValues) this.everything = true;
+    if (this.tracking && !this.immutableValues) this.everything = true;
     return super.values();
   }
 
   override forEach(callback: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
-    if (!this.immutableValues) this.everything = true;
+    if (this.tracking && !this.immutableValues) this.everything = true;
     super.forEach(callback, thisArg);
   }
 
@@ -78,8 +82,9 @@ export class TrackedMap<K, V> extends Map<K, V> {
     return out;
   }
 
-  /** The whole content was just written elsewhere: nothing is pending. */
+  /** The whole content was just written: nothing is pending, and changes are tracked from now on. */
   forget(): void {
+    this.tracking = true;
     this.changedKeys.clear();
     this.everything = false;
     this.wasCleared = false;
