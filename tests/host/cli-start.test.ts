@@ -90,14 +90,21 @@ describe('cli argument parsing', () => {
     });
     expect(parseCliArgs([], '/tmp')).toEqual({ appDir: REPO_ROOT, port: 7071 });
     expect(parseCliArgs(['--app=/abs/app'], '/tmp').appDir).toBe('/abs/app');
+    expect(parseCliArgs(['--data', '.testhost'], '/tmp/base').dataDir).toBe('/tmp/base/.testhost');
+    expect(parseCliArgs([], '/tmp')).not.toHaveProperty('dataDir');
   });
 
-  it.each([[['--port', 'abc']], [['--port', '70000']], [['--nope']], [['extra']], [['--help']]])(
-    'refuses %j',
-    (argv) => {
-      expect(() => parseCliArgs(argv, '/tmp')).toThrow(CliUsageError);
-    },
-  );
+  it.each([
+    [['--port', 'abc']],
+    [['--port', '70000']],
+    [['--nope']],
+    [['extra']],
+    [['--help']],
+    [['--data', '']],
+    [['--data']],
+  ])('refuses %j', (argv) => {
+    expect(() => parseCliArgs(argv, '/tmp')).toThrow(CliUsageError);
+  });
 });
 
 describe('cli', () => {
