@@ -311,7 +311,7 @@ test('a receiver that never recovers: the alert ends in alerts-poison and the vi
 test('pause stops checks and alerts across continueAsNew and a restart; resume checks at once', async () => {
   const t0 = await createMonitor('paused', rx.config());
   const checks = () =>
-    app.host.activityCalls('checkUrl').filter((c) => c.instanceId === 'monitor:paused').length;
+    app.host.activityCalls('checkMonitor').filter((c) => c.instanceId === 'monitor:paused').length;
   expect(checks()).toBe(1);
   const res = await app.api.post('monitors/paused/pause', { by: 'ops@example.test' });
   expect(res.status).toBe(202);
