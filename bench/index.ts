@@ -28,6 +28,7 @@ import {
   type BenchRun,
 } from './report';
 import { fmt } from './stats';
+import { runStatusBench } from './status';
 import { runThroughput } from './throughput/run';
 
 const SECTIONS = ['fanout', 'throughput', 'coldstart', 'cost'] as const;
@@ -64,7 +65,25 @@ function gitCommit(): string {
 const LAST_RUN = path.join(REPO_ROOT, 'bench', 'last-run.json');
 const REPORT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 
+const STATUS_HEADING = '## Status page (`npm run bench -- status`)';
+
+/** `npm run bench -- status`: its own section of BENCHMARKS.md, replaced on each run. */
+async function statusSection(): Promise<void> {
+  const table = await runStatusBench();
+  console.log(table);
+  const text = fs.existsSync(REPORT) ? fs.readFileSync(REPORT, 'utf8') : '';
+  const before = text.includes(STATUS_HEADING)
+    ? text.slice(0, text.indexOf(STATUS_HEADING)).trimEnd()
+    : text.trimEnd();
+  const section = `${STATUS_HEADING}\n\n${machineLine(describeMachine())}, commit ${gitCommit()}, ${new Date().toISOString()}.\n\n${table}\n`;
+  fs.writeFileSync(REPORT, await prettier.format(`${before}\n\n${section}`, { parser: 'markdown' }));
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'status' && process.argv.length === 3) {
+    await statusSection();
+    process.exit(0);
+  }
   if (process.argv[2] === '--render' && process.argv.length === 3) {
     const run = JSON.parse(fs.readFileSync(LAST_RUN, 'utf8')) as BenchRun;
     fs.writeFileSync(REPORT, renderMarkdown(run, notes));
