@@ -115,10 +115,8 @@ describe('DurableClient against tests/host', () => {
     await expect(client.suspend('nobody', 'x')).rejects.toThrow(/No instance/);
   });
 
-  it('purges a final instance once; a second purge deletes nothing', async () => {
+  it('purges an instance once, running or not (as Azure Storage); a second purge deletes nothing', async () => {
     const id = await client.startNew('helloOrchestrator', { instanceId: 'purge-me' });
-    await expect(client.purgeInstanceHistory(id)).rejects.toThrow(/status code: 412/);
-    durable.set(id, 'Completed', 'done');
     expect(await client.purgeInstanceHistory(id)).toEqual({ instancesDeleted: 1 });
     expect((await client.purgeInstanceHistory(id)).instancesDeleted).toBe(0);
   });

@@ -100,6 +100,8 @@ test('terminate ends a waiting instance with the reason as output; later operati
   const id = host.startNew('waitForever');
   await host.waitForStatus(id, ['Running']);
   expect(host.durable.terminate(id, 'enough')).toBe('accepted');
+  // Queued, as on Azure: the status changes when the instance's next episode takes the message.
+  expect(host.status(id)?.runtimeStatus).toBe('Running');
   const status = await host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Terminated');
   expect(status.output).toBe('enough');
@@ -110,35 +112,86 @@ test('terminate ends a waiting instance with the reason as output; later operati
   expect(host.durable.terminate('no-such-instance')).toBe('notFound');
 });
 
-test('a suspended instance buffers its events and continues when resumed', async () => {
+test('suspend and resume are queued; suspending twice or resuming a running instance answers 500', async () => {
   const id = host.startNew('waitForever');
   await host.waitForStatus(id, ['Running']);
+  expect(() => host.durable.resume(id)).toThrow(
+    expect.objectContaining({
+      status: 500,
+      message: expect.stringContaining('because instance is in the Running state'),
+    }) as Error,
+  );
   expect(host.durable.suspend(id, 'pause')).toBe('accepted');
-  expect(host.status(id)?.runtimeStatus).toBe('Suspended');
+  expect(host.status(id)?.runtimeStatus).toBe('Running');
+  await host.waitForStatus(id, ['Suspended']);
+  expect(() => host.durable.suspend(id)).toThrow(
+    expect.objectContaining({
+      status: 500,
+      message: expect.stringContaining('because instance is in the Suspended state'),
+    }) as Error,
+  );
   expect(host.durable.raiseEvent(id, 'never', 'value')).toBe('accepted');
   await host.waitForIdle();
   const episodesWhileSuspended = host.episodes(id);
   expect(host.status(id)?.runtimeStatus).toBe('Suspended');
   expect(host.durable.resume(id, 'go on')).toBe('accepted');
+  expect(host.status(id)?.runtimeStatus).toBe('Suspended');
   const status = await host.waitForStatus(id);
   expect(status.output).toBe('value');
   expect(host.episodes(id)).toBe(episodesWhileSuspended + 1);
   expect(types(host.history(id))).toEqual(expect.arrayContaining([19, 20]));
 });
 
-test('purge deletes final instances only', async () => {
+test('a suspended instance can still be terminated', async () => {
+  const id = host.startNew('waitForever');
+  await host.waitForStatus(id, ['Running']);
+  host.durable.suspend(id);
+  await host.waitForStatus(id, ['Suspended']);
+  expect(host.durable.terminate(id, 'stop')).toBe('accepted');
+  expect((await host.waitForStatus(id)).runtimeStatus).toBe('Terminated');
+});
+
+test('purge deletes an instance whatever its status, as Azure Storage does', async () => {
   const done = host.startNew('hello', ['Oslo']);
   await host.waitForStatus(done);
   const running = host.startNew('waitForever');
   await host.waitForStatus(running, ['Running']);
-  expect(host.durable.purge(running)).toBe(0);
+  expect(host.durable.purge(running)).toBe(1);
+  expect(host.status(running)).toBeUndefined();
+  expect(host.durable.raiseEvent(running, 'never', 1)).toBe('notFound');
   expect(host.durable.purge(done)).toBe(1);
   expect(host.status(done)).toBeUndefined();
   expect(host.durable.purge(done)).toBe(0);
   const again = host.startNew('hello', ['Rome']);
   await host.waitForStatus(again);
-  expect(host.durable.purgeBy({ runtimeStatus: ['Completed'], instanceIdPrefix: again })).toBe(1);
-  host.durable.terminate(running);
+  const live = host.startNew('waitForever', undefined, `${again}-live`);
+  await host.waitForStatus(live, ['Running']);
+  // A status filter keeps only the terminal statuses it lists.
+  expect(host.durable.purgeBy({ runtimeStatus: ['Completed', 'Running'], instanceIdPrefix: again })).toBe(1);
+  expect(host.status(live)?.runtimeStatus).toBe('Running');
+  host.durable.terminate(live);
+});
+
+test('a cancelled timer still fires later: one more episode, which the SDK ignores', async () => {
+  host.clock.autoSkip = false;
+  const id = host.startNew('cancelThenWait');
+  await host.waitForIdle();
+  host.durable.raiseEvent(id, 'go', null);
+  await host.waitForIdle();
+  const before = host.episodes(id);
+  await host.clock.advance(3600_000);
+  await host.waitForIdle();
+  expect(host.episodes(id)).toBe(before + 1);
+  expect(
+    host
+      .history(id)
+      .filter((e) => e.EventType === 11)
+      .map((e) => e.TimerId),
+  ).toEqual([0]);
+  expect(host.status(id)?.runtimeStatus).toBe('Running');
+  await host.clock.advance(3600_000);
+  const status = await host.waitForStatus(id);
+  expect(status.output).toEqual({ winner: 'go' });
 });
 
 test('custom status follows the orchestrator and starting a running id again is refused', async () => {

@@ -9,7 +9,7 @@
 //   Pending/Running/Suspended (engine/instances.ts says why); with `timeout` and
 //   `pollingInterval` it waits like WaitForCompletionOrCreateCheckStatusResponseAsync.
 // - raiseEvent / terminate / suspend / resume: 202, 404 unknown, 410 when already final.
-// - DELETE instances/{id}: 200 {instancesDeleted}, 404 unknown, 412 when not final.
+// - DELETE instances/{id}: 200 {instancesDeleted}, 404 unknown; a running instance is purged too.
 // - DELETE instances/?createdTimeFrom=...: 200, 400 without createdTimeFrom, 404 when nothing matched.
 // - GET instances/?...: 200 array, paged with the `x-ms-continuation-token` header.
 // Unlike the extension, a known route with the wrong method answers 405 with Allow (it answers 404).
@@ -170,13 +170,7 @@ class Handlers {
   purge(instanceId: string): void {
     const status = this.deps.durable.getStatus(instanceId, { showInput: false });
     if (!status) return sendError(this.res, 404, `No instance with ID '${instanceId}' found.`);
-    if (!isFinal(status.runtimeStatus)) {
-      return sendError(
-        this.res,
-        412,
-        `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${instanceId} has status ${status.runtimeStatus}`,
-      );
-    }
+    // HttpApiHandler.cs:554-567 purges whatever the status (engine/instances.ts purge).
     sendJson(this.res, 200, { instancesDeleted: this.deps.durable.purge(instanceId) });
   }
 

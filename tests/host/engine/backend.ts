@@ -28,8 +28,11 @@ export function createDurableBackend(store: Store, scheduler: Scheduler): Durabl
     purge: (instanceId) => scheduler.purge(instanceId),
     purgeBy: (filter: InstanceFilter) => {
       let deleted = 0;
+      // AzureTableTrackingStore.cs:749-762: a status filter keeps only the terminal statuses it lists;
+      // without one every instance created in the range is purged, running or not.
+      const byStatus = (filter.runtimeStatus?.length ?? 0) > 0;
       for (const r of store.filter(filter))
-        if (isFinal(r.runtimeStatus)) deleted += scheduler.purge(r.instanceId);
+        if (!byStatus || isFinal(r.runtimeStatus)) deleted += scheduler.purge(r.instanceId);
       return deleted;
     },
   };

@@ -76,11 +76,23 @@ export class Instances {
     return record;
   }
 
+  // terminate, suspend and resume are messages on Azure (DurableClient.cs:379-443 at a7c6d694 sends
+  // them with TerminateInstanceAsync / SuspendInstanceAsync / ResumeInstanceAsync): the HTTP API
+  // answers 202 and the status changes when the instance's next episode takes the message. The
+  // checks are against the status stored at the time of the call; an InvalidOperationException
+  // there is HttpApiHandler.cs:444-447's catch-all 500. HttpApiHandler.cs:785-855 answers 404 for an
+  // unknown instance and 410 for a completed one before that.
+
   terminate(instanceId: string, reason?: string): OperationOutcome {
     const record = this.core.store.get(instanceId);
     if (!record) return 'notFound';
     if (isFinal(record.runtimeStatus)) return 'gone';
-    const exec = current(record);
+    this.core.deliver(record, current(record), { EventType: 3, Input: reason ?? null });
+    return 'accepted';
+  }
+
+  /** The queued ExecutionTerminated reached the instance: it ends here, whatever else is queued. */
+  applyTerminate(record: InstanceRecord, exec: Execution, reason: string | undefined): void {
     const ts = Math.max(this.core.clock.now(), exec.lastStartedAt);
     exec.history.push(
       hostEvent(12, ts, true),
@@ -93,22 +105,20 @@ export class Instances {
       hostEvent(13, ts, true),
     );
     exec.lastStartedAt = ts;
+    record.episodes++;
     this.finish(record, exec, 'Terminated', reason === undefined ? undefined : JSON.stringify(reason), {
       Reason: `Sub-orchestration '${record.name}' (instance '${record.instanceId}') was terminated${reason ? `: ${reason}` : ''}`,
       Details: '',
     });
-    return 'accepted';
   }
 
   suspend(instanceId: string, reason?: string): OperationOutcome {
     const record = this.core.store.get(instanceId);
     if (!record) return 'notFound';
     if (isFinal(record.runtimeStatus)) return 'gone';
-    if (record.runtimeStatus === 'Suspended') return 'accepted';
-    record.statusBeforeSuspend = record.runtimeStatus;
-    record.runtimeStatus = 'Suspended';
-    current(record).inbox.push({ ...hostEvent(19, this.core.clock.now(), false), Reason: reason ?? null });
-    this.core.touch(record);
+    // DurableClient.cs:906-911 IsOrchestrationSuspendable: Running, Pending or ContinuedAsNew.
+    if (record.runtimeStatus === 'Suspended') throw refused('suspend', instanceId, record.runtimeStatus);
+    this.core.deliver(record, current(record), { EventType: 19, Reason: reason ?? null });
     return 'accepted';
   }
 
@@ -116,17 +126,38 @@ export class Instances {
     const record = this.core.store.get(instanceId);
     if (!record) return 'notFound';
     if (isFinal(record.runtimeStatus)) return 'gone';
-    if (record.runtimeStatus !== 'Suspended') return 'accepted';
-    record.runtimeStatus = record.statusBeforeSuspend ?? 'Running';
-    record.statusBeforeSuspend = undefined;
+    if (record.runtimeStatus !== 'Suspended') throw refused('resume', instanceId, record.runtimeStatus);
     this.core.deliver(record, current(record), { EventType: 20, Reason: reason ?? null });
     return 'accepted';
   }
 
-  /** Deletes a final instance; running ones are left alone (0). */
+  /** The episode that took the queued ExecutionSuspended has committed. */
+  markSuspended(record: InstanceRecord): void {
+    if (isFinal(record.runtimeStatus) || record.runtimeStatus === 'Suspended') return;
+    record.statusBeforeSuspend = record.runtimeStatus;
+    record.runtimeStatus = 'Suspended';
+    this.core.touch(record);
+  }
+
+  /** The queued ExecutionResumed is about to be delivered. */
+  markResumed(record: InstanceRecord): void {
+    if (record.runtimeStatus !== 'Suspended') return;
+    record.runtimeStatus = record.statusBeforeSuspend ?? 'Running';
+    record.statusBeforeSuspend = undefined;
+    this.core.touch(record);
+  }
+
+  /**
+   * Deletes the instance whatever its status, as Azure Storage does: AzureTableTrackingStore
+   * .PurgeInstanceHistoryAsync(instanceId) (durabletask src/DurableTask.AzureStorage/Tracking/
+   * AzureTableTrackingStore.cs:717-746 at 52170329) deletes the instance row and its history
+   * without looking at the status, and HttpApiHandler.cs:554-567 only checks that it exists. Work
+   * still in flight for a purged running instance lands nowhere.
+   */
   purge(instanceId: string): number {
     const record = this.core.store.get(instanceId);
-    if (!record || !isFinal(record.runtimeStatus)) return 0;
+    if (!record) return 0;
+    this.timers.dropAll(record, current(record));
     this.core.store.delete(instanceId);
     return 1;
   }
@@ -225,6 +256,13 @@ export class Instances {
       Tags: null,
     };
   }
+}
+
+function refused(op: 'suspend' | 'resume', instanceId: string, status: string): HostError {
+  return new HostError(
+    500,
+    `Something went wrong while processing your request: Cannot ${op} the orchestration instance ${instanceId} because instance is in the ${status} state.`,
+  );
 }
 
 /** The extension refuses ids with these (they break the status URLs and table keys). */

@@ -181,7 +181,7 @@ export class Scheduler implements IdleSource {
       if (this.runningEpisodes.size >= this.maxEpisodes) break;
       if (this.runningEpisodes.has(id)) continue; // its finish re-pumps
       const record = core.store.get(id);
-      if (!record || isFinal(record.runtimeStatus) || record.runtimeStatus === 'Suspended') {
+      if (!record || isFinal(record.runtimeStatus) || !hasWork(record)) {
         core.ready.delete(id);
         core.forced.delete(id);
         continue;
@@ -230,10 +230,12 @@ export class Scheduler implements IdleSource {
     const core = this.core;
     const generation = core.generation;
     const record = core.store.get(instanceId);
-    if (!record || isFinal(record.runtimeStatus) || record.runtimeStatus === 'Suspended') return;
+    if (!record || isFinal(record.runtimeStatus) || !hasWork(record)) return;
     const exec = current(record);
-    const taken = exec.inbox.length;
+    const { taken, control } = takeFromInbox(record, exec);
     if (taken === 0 && !force) return;
+    if (control?.kind === 'terminate') return this.instances.applyTerminate(record, exec, control.reason);
+    if (control?.kind === 'resume') this.instances.markResumed(record);
     const events = exec.inbox.slice(0, taken);
     const ts = this.episodeTime(exec, events);
     const plan = planRetries(exec, events);
@@ -264,6 +266,7 @@ export class Scheduler implements IdleSource {
     if (isFinal(record.runtimeStatus) || current(record) !== exec) return;
     try {
       this.commit(record, exec, taken, newEvents, plan, outcome, ts);
+      if (control?.kind === 'suspend' && current(record) === exec) this.instances.markSuspended(record);
     } catch (error) {
       // A bug in tests/host must not leave the instance hanging where a test waits for it.
       core.onError(`tests/host could not apply an episode of ${instanceId}`, error);
@@ -393,7 +396,10 @@ export class Scheduler implements IdleSource {
       if (work.kind === 'continueAsNew') continueInput = { input: work.input };
       else this.applyNewWork(record, exec, work, ts, scheduling, effects);
     }
-    for (const id of result.cancelledTimers) this.timers.cancel(record, exec, id);
+    // result.cancelledTimers stay armed: on Azure Storage a cancelled timer's message is already
+    // queued and still fires later, an extra episode the SDK ignores. OutOfProcOrchestrationShim.cs
+    // :120-132 (a7c6d694) only cancels the C# task's token; DurableTask.Core does not retract the
+    // TimerFired message it sent with the TimerCreated.
     scheduling.sort((a, b) => a.EventId - b.EventId);
     for (const e of scheduling) {
       exec.history.push(e);
@@ -464,16 +470,45 @@ export class Scheduler implements IdleSource {
       }
       case 'timer': {
         scheduling.push({ ...hostEvent(10, ts, true, work.id), FireAt: iso(work.fireAt) });
-        if (!work.canceled) {
-          exec.timers.set(work.id, { fireAt: work.fireAt });
-          effects.push(() => this.timers.arm(record, exec, work.id, work.fireAt));
-        }
+        // Created already cancelled: it still fires (see the note on cancelledTimers in commit).
+        exec.timers.set(work.id, { fireAt: work.fireAt });
+        effects.push(() => this.timers.arm(record, exec, work.id, work.fireAt));
         break;
       }
       case 'event':
         break;
     }
   }
+}
+
+type Control = { kind: 'terminate'; reason: string | undefined } | { kind: 'suspend' } | { kind: 'resume' };
+
+/**
+ * How much of the inbox the next episode takes. A suspended instance takes nothing until a
+ * resume or terminate arrives (DurableTask.Core buffers the rest); a suspend is the last event an
+ * episode takes, so what arrives after it waits; a terminate ends the instance at once.
+ */
+function takeFromInbox(record: InstanceRecord, exec: Execution): { taken: number; control?: Control } {
+  const suspended = record.runtimeStatus === 'Suspended';
+  for (let i = 0; i < exec.inbox.length; i++) {
+    const type = exec.inbox[i].EventType;
+    if (type === 3) {
+      const reason = exec.inbox[i].Input;
+      return {
+        taken: exec.inbox.length,
+        control: { kind: 'terminate', reason: reason == null ? undefined : String(reason) },
+      };
+    }
+    if (type === 20 && suspended) return { taken: i + 1, control: { kind: 'resume' } };
+    if (type === 19 && !suspended) return { taken: i + 1, control: { kind: 'suspend' } };
+  }
+  return { taken: suspended ? 0 : exec.inbox.length };
+}
+
+/** A suspended instance has work only when a resume or terminate is queued. */
+function hasWork(record: InstanceRecord): boolean {
+  if (record.runtimeStatus !== 'Suspended') return true;
+  return current(record).inbox.some((e) => e.EventType === 3 || e.EventType === 20);
 }
 
 /**

@@ -31,13 +31,6 @@ export class TimerTable {
     );
   }
 
-  cancel(record: InstanceRecord, exec: Execution, id: number): void {
-    exec.timers.delete(id);
-    const key = timerKey(record, exec, id);
-    this.handles.get(key)?.cancel();
-    this.handles.delete(key);
-  }
-
   /** Cancels every open timer of the execution (it finished or continued as new). */
   dropAll(record: InstanceRecord, exec: Execution): void {
     for (const id of exec.timers.keys()) this.handles.get(timerKey(record, exec, id))?.cancel();
