@@ -1,9 +1,21 @@
 // The three in-process ways of driving the target: the app's checkUrl activity code path, a bare
 // axios GET, and raw node:http. Each gets its own keep-alive agent so none reuses another's sockets.
+import { createRequire } from 'node:module';
 import http from 'node:http';
+import path from 'node:path';
 import axios from 'axios';
-import { checkUrlActivity } from '../../src/activities/checkUrl';
-import { createGuardedAgents } from '../../src/activities/http/agents';
+import { REPO_ROOT } from '../paths';
+
+// The activity as it ships: tsc's output in dist/ (`npm run bench` builds first), not src/ through
+// the bench's TypeScript loader, which wraps every named closure in a helper (esbuild keepNames)
+// and so charged checkUrl for work production never does.
+const requireDist = createRequire(path.join(REPO_ROOT, 'dist', 'src', 'index.js'));
+const { checkUrlActivity } = requireDist(
+  './activities/checkUrl.js',
+) as typeof import('../../src/activities/checkUrl');
+const { createGuardedAgents } = requireDist(
+  './activities/http/agents.js',
+) as typeof import('../../src/activities/http/agents');
 
 export interface Driver {
   name: string;
