@@ -21,8 +21,35 @@ function targetUrl(view: MonitorView | null): string | null {
   return typeof target?.url === 'string' ? target.url : null;
 }
 
+// The anonymous pages all read the same document: computing it costs a scan of the rollups and a
+// listing of the durable store, so it is kept for a few seconds and concurrent requests share one
+// computation. This bounds the table load an anonymous visitor (or a flood of them) can cause to
+// one read per CACHE_MS; the page is cached for 30 s downstream anyway (cache-control).
+const CACHE_MS = 5_000;
+let cached: { key: string; at: number; document: Promise<StatusDocument> } | undefined;
+
+/** The status document, at most CACHE_MS old (per storage account, so hosts never mix). */
+export function loadStatus(client: DurableClient): Promise<StatusDocument> {
+  const key = `${JSON.stringify(settings.tableStorage())}|${client.taskHubName}`;
+  const at = Date.now();
+  if (cached && cached.key === key && at - cached.at < CACHE_MS) return cached.document;
+  const document = computeStatus(client);
+  const entry = { key, at, document };
+  cached = entry;
+  // A failed read must not be served for the next few seconds.
+  document.catch(() => {
+    if (cached === entry) cached = undefined;
+  });
+  return document;
+}
+
+/** Drops the cached document; the benchmark uses it to measure the uncached cost per request. */
+export function forgetCachedStatus(): void {
+  cached = undefined;
+}
+
 /** The public status: running monitors (stopped ones are gone) with their history rollups. */
-export async function loadStatus(client: DurableClient, now = new Date()): Promise<StatusDocument> {
+export async function computeStatus(client: DurableClient, now = new Date()): Promise<StatusDocument> {
   const [statuses, history] = await Promise.all([
     client.getStatusBy({ runtimeStatus: [S.Pending, S.Running, S.ContinuedAsNew, S.Suspended, S.Failed] }),
     readStatusHistory({

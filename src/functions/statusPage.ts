@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { MonitorName } from '../core/monitorSchemas';
-import type { StatusMonitor } from '../core/statusModel';
+import type { StatusDocument, StatusMonitor } from '../core/statusModel';
 import { badge, type BADGE_COLORS } from '../pages/badge';
 import { formatPercent } from '../pages/html';
 import { renderStatusPage } from '../pages/statusPage';
@@ -16,6 +16,14 @@ import { loadStatus } from './statusData';
 const PAGE_CACHE = 'public, max-age=30';
 const BADGE_CACHE = 'public, max-age=60, stale-while-revalidate=300';
 
+// The rendered page of each cached document, so the HTML is built once per document too.
+const rendered = new WeakMap<StatusDocument, string>();
+function statusHtml(doc: StatusDocument): string {
+  let page = rendered.get(doc);
+  if (page === undefined) rendered.set(doc, (page = renderStatusPage(doc)));
+  return page;
+}
+
 durableRoute(
   'statusPage',
   'status',
@@ -23,7 +31,7 @@ durableRoute(
     GET: async (_request, client) => ({
       status: 200,
       headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': PAGE_CACHE },
-      body: renderStatusPage(await loadStatus(client)),
+      body: statusHtml(await loadStatus(client)),
     }),
   },
   { authLevel: 'anonymous' },

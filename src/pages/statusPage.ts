@@ -36,7 +36,7 @@ function dayText(day: StatusDay): string {
 
 function dayBar(monitor: StatusMonitor): Html {
   return html`<ol class="days" aria-label="Uptime per day, last ${monitor.days.length} days">
-      ${monitor.days.map((day) => html`<li class="${dayClass(day)}" title="${dayText(day)}"><span class="sr-only">${dayText(day)}</span></li>`)}
+      ${monitor.days.map((day) => html`<li class="${dayClass(day)}" title="${dayText(day)}"></li>`)}
     </ol>
     <div class="scale" aria-hidden="true">
       <span>${monitor.days.length} days ago</span><span>today</span>
