@@ -1,6 +1,9 @@
 // `npm run bench -- status`: the public status page with 100 monitors × 90 days of history on
 // tests/host (virtual clock starting now, Azurite): p50/p95 of GET /api/status over loopback,
-// which is the server's time plus a loopback round trip. Goal: p95 ≤ 150 ms.
+// which is the server's time plus a loopback round trip. Goal: p95 ≤ 150 ms. Measured twice:
+// with the app's 5 s status cache emptied before every request (the real cost of a document) and
+// as served (cached).
+import path from 'node:path';
 import { startAppHost } from '../tests/support/appHost';
 import { seedHistory } from '../tests/support/historySeed';
 import { startServer } from '../tests/support/servers';
@@ -55,24 +58,51 @@ export async function runStatusBench(): Promise<string> {
     const first = await app.api.get('status');
     if (first.status !== 200) throw new Error(`GET /api/status answered ${first.status}`);
     const bytes = Buffer.byteLength(first.data as string);
-    const times: number[] = [];
-    for (let i = 0; i < REQUESTS; i++) {
+    // The app runs in this process (tests/host requires dist/), so these are its module instances.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's own dist modules
+    const { forgetCachedStatus } = require(path.resolve('dist/src/functions/statusData.js')) as {
+      forgetCachedStatus(): void;
+    };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's own dist modules
+    const { renderStatusPage } = require(path.resolve('dist/src/pages/statusPage.js')) as {
+      renderStatusPage(doc: unknown): string;
+    };
+    const measure = async (uncached: boolean) => {
+      const times: number[] = [];
+      for (let i = 0; i < REQUESTS; i++) {
+        if (uncached) forgetCachedStatus();
+        const started = performance.now();
+        const res = await app.api.get('status');
+        times.push(performance.now() - started);
+        if (res.status !== 200) throw new Error(`GET /api/status answered ${res.status}`);
+      }
+      return times.sort((a, b) => a - b);
+    };
+    // Phase: rendering alone, on the document the page was built from.
+    const doc = (await app.api.get('status.json')).data as unknown;
+    const renders: number[] = [];
+    for (let i = 0; i < 20; i++) {
       const started = performance.now();
-      const res = await app.api.get('status');
-      times.push(performance.now() - started);
-      if (res.status !== 200) throw new Error(`GET /api/status answered ${res.status}`);
+      renderStatusPage(doc);
+      renders.push(performance.now() - started);
     }
-    times.sort((a, b) => a - b);
-    const p50 = percentile(times, 50);
-    const p95 = percentile(times, 95);
-    const verdict = p95 <= GOAL_P95_MS ? 'met' : 'MISSED';
+    renders.sort((a, b) => a - b);
+    const rows = [
+      ['uncached (document read and page rendered every request)', await measure(true)],
+      ['cached (5 s status cache, the served case)', await measure(false)],
+    ] as const;
     return [
-      `| monitors × days | requests | p50 | p95 | max | page size | goal p95 ≤ ${GOAL_P95_MS} ms |`,
-      '|---|---|---|---|---|---|---|',
-      `| ${MONITORS} × ${DAYS} | ${REQUESTS} sequential | ${p50.toFixed(1)} ms | ${p95.toFixed(1)} ms | ${times[times.length - 1]!.toFixed(1)} ms | ${(bytes / 1024).toFixed(0)} KiB | ${verdict} |`,
+      `| case | monitors × days | requests | p50 | p95 | max | page size | goal p95 ≤ ${GOAL_P95_MS} ms |`,
+      '|---|---|---|---|---|---|---|---|',
+      ...rows.map(([label, times]) => {
+        const p95 = percentile(times, 95);
+        return `| ${label} | ${MONITORS} × ${DAYS} | ${REQUESTS} sequential | ${percentile(times, 50).toFixed(1)} ms | ${p95.toFixed(1)} ms | ${times[times.length - 1]!.toFixed(1)} ms | ${(bytes / 1024).toFixed(0)} KiB | ${p95 <= GOAL_P95_MS ? 'met' : 'MISSED'} |`;
+      }),
       '',
-      `Seeding ${MONITORS * DAYS} day rollups and starting ${MONITORS} monitors took ${seedSeconds.toFixed(0)} s. Every request reads ` +
-        'the rollups from Azurite (no cache in the app) and lists the monitors from the durable store.',
+      `Rendering the HTML alone (in process, same document): p50 ${percentile(renders, 50).toFixed(1)} ms, ` +
+        `max ${renders[renders.length - 1]!.toFixed(1)} ms; the rest of an uncached request is reading the rollups ` +
+        'from Azurite and listing the monitors from the durable store.',
+      `Seeding ${MONITORS * DAYS} day rollups and starting ${MONITORS} monitors took ${seedSeconds.toFixed(0)} s.`,
     ].join('\n');
   } finally {
     await app.stop();
