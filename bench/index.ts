@@ -24,6 +24,8 @@ import {
   renderFanOut,
   renderGoals,
   renderMarkdown,
+  STATUS_HEADING,
+  statusSectionOf,
   renderThroughput,
   type BenchRun,
 } from './report';
@@ -65,13 +67,15 @@ function gitCommit(): string {
 const LAST_RUN = path.join(REPO_ROOT, 'bench', 'last-run.json');
 const REPORT = path.join(REPO_ROOT, 'BENCHMARKS.md');
 
-const STATUS_HEADING = '## Status page (`npm run bench -- status`)';
+function readReport(): string {
+  return fs.existsSync(REPORT) ? fs.readFileSync(REPORT, 'utf8') : '';
+}
 
 /** `npm run bench -- status`: its own section of BENCHMARKS.md, replaced on each run. */
 async function statusSection(): Promise<void> {
   const table = await runStatusBench();
   console.log(table);
-  const text = fs.existsSync(REPORT) ? fs.readFileSync(REPORT, 'utf8') : '';
+  const text = readReport();
   const before = text.includes(STATUS_HEADING)
     ? text.slice(0, text.indexOf(STATUS_HEADING)).trimEnd()
     : text.trimEnd();
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === '--render' && process.argv.length === 3) {
     const run = JSON.parse(fs.readFileSync(LAST_RUN, 'utf8')) as BenchRun;
-    fs.writeFileSync(REPORT, renderMarkdown(run, notes));
+    fs.writeFileSync(REPORT, renderMarkdown(run, notes, statusSectionOf(readReport())));
     console.log(`Rewrote BENCHMARKS.md from ${LAST_RUN} (run of ${run.startedAt})`);
     return;
   }
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
   console.log(`## Goals\n\n${renderGoals(run)}\n`);
   console.log(`Total: ${fmt(run.totalSeconds)} s`);
   if (full) {
-    fs.writeFileSync(REPORT, renderMarkdown(run, notes));
+    fs.writeFileSync(REPORT, renderMarkdown(run, notes, statusSectionOf(readReport())));
     // Formatted as the repo's Prettier config would, so `npm run lint` stays clean.
     const options = { ...(await prettier.resolveConfig(LAST_RUN)), filepath: LAST_RUN };
     fs.writeFileSync(LAST_RUN, await prettier.format(JSON.stringify(run), options));

@@ -170,10 +170,25 @@ export function renderColdStart(c: ColdStartResult): string {
   return lines.join('\n\n');
 }
 
-/** The whole BENCHMARKS.md. `notes` are the hand-kept design notes (see index.ts). */
+export const STATUS_HEADING = '## Status page (`npm run bench -- status`)';
+
+/**
+ * The status section of an existing BENCHMARKS.md (heading to the end), or '' when there is none.
+ * `npm run bench -- status` measures it separately, so a full run carries it over unchanged.
+ */
+export function statusSectionOf(text: string): string {
+  const at = text.indexOf(STATUS_HEADING);
+  return at < 0 ? '' : text.slice(at).trim();
+}
+
+/**
+ * The whole BENCHMARKS.md. `notes` are the hand-kept design notes (see index.ts); `statusSection`
+ * is the last status-page measurement (see statusSectionOf), kept at the end.
+ */
 export function renderMarkdown(
   run: BenchRun,
   notes: { fanOut: string; throughput: string; coldStart: string; cost: string },
+  statusSection = '',
 ): string {
   const parts = [
     '# Benchmarks',
@@ -195,5 +210,6 @@ export function renderMarkdown(
     parts.push('', '## Cold start', '', notes.coldStart, '', renderColdStart(run.coldStart));
   }
   if (run.cost) parts.push('', '## Cost of a check', '', notes.cost, '', renderCost(run.cost));
+  if (statusSection) parts.push('', statusSection);
   return `${parts.join('\n')}\n`;
 }
