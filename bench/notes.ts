@@ -90,7 +90,7 @@ process: on this 2-core machine the client being measured has a core to itself a
 is not charged to it. The four ways drive it at the same concurrency C = 32, host.json's
 \`maxConcurrentActivityFunctions\` (the checks one worker runs at once), each with its own keep-alive
 agent:
-- *checkUrl*: \`checkUrlActivity({ url })\`, the activity's code path: CheckSpec validation, the guarded
+- *checkUrl*: \`checkUrlActivity({ url })\` as built in dist/ (what ships), the activity's code path: CheckSpec validation, the guarded
   request (guarded agents, the IP-literal network check, one deadline for the whole exchange, redirects
   handled by us, the body streamed and counted but not kept), assertions and the result. Loopback needs
   \`allowPrivateNetworks\`, the only difference from production.
@@ -112,7 +112,23 @@ axios although it does more per request. Per-request cost over a minimal streami
 profiles and A/B runs while building this: about 55 µs for the abort signal and deadline timer plus
 our headers, 45 µs for the rest of guardedRequest (URL and hop checks, result), 55 µs for validation,
 assertions and the result object; axios itself is about a fifth of the client's CPU, which is most of
-the gap to raw node:http. Nothing here was worth changing in the HTTP client: the goal is met.`;
+the gap to raw node:http. Nothing here was worth changing in the HTTP client: the goal is met.
+
+**Round 2 (issue 16, goal 0.95).** CPU profiles (node --cpu-prof, checkUrl and the axios loop 6 s
+each at C = 32) named three costs that were not checking: readBody detached its four listeners
+from every finished body (events removeListener, the largest single item, about 19 µs a request in
+the profile); the bench loaded src/ through tsx, whose keepNames helper ran on every closure a check
+creates (about 10 µs); and the IP-literal hop check parsed the same address on every request. Cut:
+readBody leaves the listeners on a body that ended (each ignores what comes after settling; a cut-off
+body still detaches them), the bench drives dist/, address verdicts are remembered per policy (at most
+1,024). Left, being the security behaviour itself: CheckSpec validation (zod, the largest remaining
+item), the abort signal and deadline timer, the settings read, our headers. Before/after, one paired
+run per line, 24 rounds of rotating 300 ms windows with the axios loop (load average 6 to 7 on
+2 cores); before is the old code as the bench ran it (src/ through tsx), after is this code (dist/):
+checkUrl / axios 0.78 -> 0.86 (per-round median 0.83 -> 0.94, minimum 0.30 -> 0.37; client CPU
+434 -> 401 µs/request, axios 350), then 0.93 -> 0.86 (median 0.88 -> 0.90, minimum 0.25 -> 0.19).
+Per-round ratios spread from 0.19 to above 1 at this load, wider than these cuts, so neither run
+shows the 0.95 goal met or missed; that needs a quiet machine.`;
 
 const coldStart = `**What runs.** A fresh \`node\` process per measurement loads files the way the Functions worker
 does: package.json \`main\` (\`dist/src/{index.js,functions/*.js}\`), in order, with \`@azure/functions-core\`

@@ -14,8 +14,22 @@ export type AddressPolicy = (address: string) => AddressVerdict;
 /** Resolves a hostname to all of its addresses (the system resolver unless a test injects one). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
+// A verdict depends only on the address and the options, and a check to an IP-literal host asks for
+// one on every request (parsing it each time showed in the check-throughput profile): remembered
+// per policy, at most this many, so a flood of distinct addresses cannot grow it without bound.
+const MAX_REMEMBERED_VERDICTS = 1024;
+
 export function addressPolicy(options: AddressPolicyOptions): AddressPolicy {
-  return (address) => checkAddress(address, options);
+  const verdicts = new Map<string, AddressVerdict>();
+  return (address) => {
+    let verdict = verdicts.get(address);
+    if (verdict === undefined) {
+      verdict = checkAddress(address, options);
+      if (verdicts.size >= MAX_REMEMBERED_VERDICTS) verdicts.clear();
+      verdicts.set(address, verdict);
+    }
+    return verdict;
+  };
 }
 
 export const systemResolver: Resolver = (hostname) =>
