@@ -40,7 +40,11 @@ beforeAll(async () => {
     }
   });
   [app, browser] = await Promise.all([
-    startAppHost({ settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' }, startTime: new Date() }),
+    // Starts in the past so the rounds advanced below are not in the future of the page's real clock.
+    startAppHost({
+      settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' },
+      startTime: new Date(Date.now() - 15 * 60_000),
+    }),
     launchBrowser(),
   ]);
   app.host.clock.autoSkip = false;
