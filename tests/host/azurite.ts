@@ -41,6 +41,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const child = spawn(
     process.execPath,
     [
+      ...['--require', join(__dirname, 'azuriteStdio.cjs')],
       entry,
       ...['--blobHost', '127.0.0.1', '--blobPort', '0'],
       ...['--queueHost', '127.0.0.1', '--queuePort', '0'],
