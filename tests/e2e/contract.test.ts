@@ -65,6 +65,12 @@ test('every documented operation answers as documented', async () => {
   }
   await e2e.api.http.put(`/api/monitors/${name}`, { ...monitor, intervalSeconds: 1800 });
   await e2e.api.http.post(`/api/monitors/${name}/ack`, { by: 'contract' });
+  // The ack is an event the monitor applies in its next episode; a second ack answers 409 only once
+  // the view shows the first (asking at once raced the orchestrator and answered 202 again).
+  await e2e.api.pollUntil<{ state: { incident: { acknowledgedAt?: string } | null } | null }>(
+    created.headers.location,
+    (m) => m.state?.incident?.acknowledgedAt !== undefined,
+  );
   await e2e.api.http.post(`/api/monitors/${name}/ack`, { by: 'contract' });
   await e2e.api.http.post(`/api/monitors/${name}/test-alert`); // no channels: 409
   await e2e.api.http.put(`/api/monitors/${name}`, {
@@ -86,31 +92,31 @@ test('every documented operation answers as documented', async () => {
   for (const operationId of e2e.api.contract.operationIds()) {
     expect([...e2e.api.seen].filter((s) => s.startsWith(`${operationId} 2`))).not.toEqual([]);
   }
-  expect([...e2e.api.seen]).toEqual(
-    expect.arrayContaining([
-      'startChecks 202',
-      'startChecks 200',
-      'startChecks 400',
-      'startAudit 202',
-      'startAudit 200',
-      'startAudit 400',
-      'getRun 200',
-      'getRun 404',
-      'putMonitor 201',
-      'putMonitor 202',
-      'acknowledgeMonitor 202',
-      'acknowledgeMonitor 409',
-      'testAlertMonitor 409',
-      'testAlertMonitor 202',
-      'pauseMonitor 202',
-      'resumeMonitor 202',
-      'stopMonitor 202',
-      'getMonitor 404',
-      'getStatusBadge 304',
-      'getStatusBadge 404',
-      'getUptimeBadge 304',
-    ]),
-  );
+  const expected = [
+    'startChecks 202',
+    'startChecks 200',
+    'startChecks 400',
+    'startAudit 202',
+    'startAudit 200',
+    'startAudit 400',
+    'getRun 200',
+    'getRun 404',
+    'putMonitor 201',
+    'putMonitor 202',
+    'acknowledgeMonitor 202',
+    'acknowledgeMonitor 409',
+    'testAlertMonitor 409',
+    'testAlertMonitor 202',
+    'pauseMonitor 202',
+    'resumeMonitor 202',
+    'stopMonitor 202',
+    'getMonitor 404',
+    'getStatusBadge 304',
+    'getStatusBadge 404',
+    'getUptimeBadge 304',
+  ];
+  // The missing answers by name, so a failure says which one (a bare arrayContaining diff is cut short).
+  expect(expected.filter((answer) => !e2e.api.seen.has(answer))).toEqual([]);
 });
 
 test('the contract check rejects answers that differ from the document', async () => {
