@@ -2,6 +2,7 @@
 // one-line `text` that chat channels display, and the retry policy the orchestrator uses to
 // queue them.
 import { toIso, type TimeInput } from './monitor';
+import { withoutCredentials } from './stripCredentials';
 import type {
   AlertKind,
   AlertPayload,
@@ -25,18 +26,6 @@ export const QUEUE_ALERTS_RETRY = {
   maxNumberOfAttempts: 3,
   maxRetryIntervalInMilliseconds: 10_000,
 } as const;
-
-/** The checked URL as alerts show it: user info is removed, the rest kept so people can act. */
-export function displayUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    url.username = '';
-    url.password = '';
-    return url.href;
-  } catch {
-    return raw;
-  }
-}
 
 /** The alert for a DOWN or RECOVERED event that `step` returned together with `state`. */
 export function alertForEvent(
@@ -104,7 +93,8 @@ function common(
     monitor,
     kind,
     at,
-    url: displayUrl(config.target.url),
+    // User info is removed, the rest kept so people can act on the alert.
+    url: withoutCredentials(config.target.url),
     status: state.status,
     consecutiveFailures: state.consecutiveFailures,
     consecutiveSuccesses: state.consecutiveSuccesses,

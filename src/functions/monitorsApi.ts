@@ -5,7 +5,7 @@ import { monitorInstanceId, monitorNameFromInstanceId } from '../core/instanceId
 import { MonitorConfig, MonitorName } from '../core/monitorSchemas';
 import { AcknowledgeEvent, MONITOR_EVENTS, PauseEvent, type MonitorView } from '../core/watch';
 import { ACTIVE_STATUSES, findStatus, startedElsewhere } from './durableStatus';
-import { parseJsonBody, type Parsed } from './http/body';
+import { parseJsonBody, parseOptionalJsonBody, type Parsed } from './http/body';
 import { problem, validationProblem } from './http/problem';
 import { durableRoute } from './http/route';
 
@@ -37,23 +37,6 @@ function toMonitor(status: DurableOrchestrationStatus) {
     config: view?.config ?? null,
     state: view?.state ?? null,
   };
-}
-
-/** An optional JSON body: empty means `{}`. */
-async function optionalJson(request: HttpRequest): Promise<Parsed<unknown>> {
-  const text = await request.text();
-  if (text.trim() === '') return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return {
-      ok: false,
-      response: problem(400, {
-        detail: 'body: must be valid JSON',
-        errors: [{ field: 'body', message: 'must be valid JSON' }],
-      }),
-    };
-  }
 }
 
 async function activeMonitor(client: DurableClient, name: string) {
@@ -149,7 +132,7 @@ durableRoute('acknowledgeMonitor', 'monitors/{name}/ack', {
   POST: async (request, client) => {
     const name = parseName(request);
     if (!name.ok) return name.response;
-    const body = await optionalJson(request);
+    const body = await parseOptionalJsonBody(request);
     if (!body.ok) return body.response;
     const ack = AcknowledgeEvent.safeParse(body.value);
     if (!ack.success) return validationProblem(ack.error);
@@ -177,7 +160,7 @@ durableRoute('pauseMonitor', 'monitors/{name}/pause', {
   POST: async (request, client) => {
     const name = parseName(request);
     if (!name.ok) return name.response;
-    const body = await optionalJson(request);
+    const body = await parseOptionalJsonBody(request);
     if (!body.ok) return body.response;
     const who = PauseEvent.safeParse(body.value);
     if (!who.success) return validationProblem(who.error);

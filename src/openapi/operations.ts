@@ -82,6 +82,17 @@ const STARTED: ResponseSpec = {
   schema: 'ManagementUrls',
   headers: ['Location', 'Retry-After'],
 };
+/** Both badges answer alike: cacheable SVG with an ETag, 304 on a match. */
+const BADGE_RESPONSES: OperationSpec['responses'] = {
+  '200': { description: 'The badge.', media: 'image/svg+xml', headers: ['ETag', 'Cache-Control'] },
+  '304': {
+    description: 'The badge has not changed since the ETag in If-None-Match.',
+    media: 'image/svg+xml',
+  },
+  '400': badRequest,
+  '404': notFound('running monitor with this name'),
+};
+
 const FAILED_WHILE_WAITING: ResponseSpec = {
   description: 'The run failed while the caller waited; `instance` is its status URL.',
 };
@@ -217,6 +228,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
         headers: ['Location', 'Retry-After'],
       },
       '400': badRequest,
+      '413': tooLarge,
       '404': notFound('running monitor with this name'),
       '409': { description: 'The monitor has no open incident, or it is already acknowledged.' },
     },
@@ -244,6 +256,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
         headers: ['Location', 'Retry-After'],
       },
       '400': badRequest,
+      '413': tooLarge,
       '404': notFound('running monitor with this name'),
     },
   },
@@ -345,15 +358,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: "A badge with the monitor's state (up, down, degraded, pending, paused)",
     anonymous: true,
     parameters: [MONITOR_NAME],
-    responses: {
-      '200': { description: 'The badge.', media: 'image/svg+xml', headers: ['ETag', 'Cache-Control'] },
-      '304': {
-        description: 'The badge has not changed since the ETag in If-None-Match.',
-        media: 'image/svg+xml',
-      },
-      '400': badRequest,
-      '404': notFound('running monitor with this name'),
-    },
+    responses: BADGE_RESPONSES,
   },
   {
     path: '/badges/{name}/uptime.svg',
@@ -364,15 +369,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: "A badge with the monitor's 30-day uptime",
     anonymous: true,
     parameters: [MONITOR_NAME],
-    responses: {
-      '200': { description: 'The badge.', media: 'image/svg+xml', headers: ['ETag', 'Cache-Control'] },
-      '304': {
-        description: 'The badge has not changed since the ETag in If-None-Match.',
-        media: 'image/svg+xml',
-      },
-      '400': badRequest,
-      '404': notFound('running monitor with this name'),
-    },
+    responses: BADGE_RESPONSES,
   },
   {
     path: '/openapi.json',

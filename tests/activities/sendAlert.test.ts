@@ -5,7 +5,6 @@ import { AlertDeliveryError, sendToChannel } from '../../src/activities/sendAler
 import { alertText } from '../../src/core/alert';
 import type { AlertChannel } from '../../src/core/alertChannels';
 import type { AlertMessage } from '../../src/core/alertQueue';
-import { AlertPayload } from '../../src/core/monitorSchemas';
 import { version } from '../../src/version';
 import {
   allowPrivateNetworks,
@@ -14,28 +13,12 @@ import {
   type Handler,
   type TargetServer,
 } from '../support/servers';
+import { DOWN_ALERT } from '../support/sampleAlert';
 
 const SECRET_PATH = '/services/T0/B0/s3cr3t-token';
 const SECRET = 's3cr3t-token';
 
-const alert: AlertPayload = AlertPayload.parse({
-  monitor: 'api-health',
-  kind: 'DOWN',
-  at: '2026-01-01T00:02:00.000Z',
-  url: 'https://api.example.test/health',
-  status: 'down',
-  incident: { id: 'incident-1', openedAt: '2026-01-01T00:02:00.000Z', durationMs: 0, alerts: 0 },
-  consecutiveFailures: 3,
-  consecutiveSuccesses: 0,
-  lastResult: {
-    at: '2026-01-01T00:02:00.000Z',
-    ok: false,
-    status: 500,
-    latencyMs: 12,
-    code: 'HTTP',
-    message: 'HTTP 500',
-  },
-});
+const alert = DOWN_ALERT;
 
 const WHSEC = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 

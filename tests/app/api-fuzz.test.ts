@@ -2,30 +2,19 @@
 // built app on tests/host: every answer is a 2xx or a 400 problem+json, never a 500, and a 400
 // never leaves a run behind. Valid bodies only ever name a target on 127.0.0.1.
 import fc from 'fast-check';
-import { FUZZ_RUNS, startHostileServer, type HostileServer } from '../support/hostileServer';
-import { startAppHost, type AppHost } from '../support/appHost';
+import { FUZZ_RUNS } from '../support/hostileServer';
+import { useHostileApp } from '../support/hostileApp';
 
 jest.setTimeout(180_000);
 
-let app: AppHost;
-let server: HostileServer;
+const hostile = useHostileApp();
 
-beforeAll(async () => {
-  server = await startHostileServer();
-  app = await startAppHost({ settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' } });
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await server?.close();
-});
-
-const instances = () => app.host.durable.listStatus({}).items.length;
+const instances = () => hostile.app.host.durable.listStatus({}).items.length;
 
 /** Sends `body` as given (a string is sent verbatim) and checks the invariant. */
 async function expectAnswered(method: 'post' | 'put', path: string, body: unknown): Promise<number> {
   const before = instances();
-  const res = await app.api.request({
+  const res = await hostile.app.api.request({
     method,
     url: path,
     data: typeof body === 'string' ? body : JSON.stringify(body),
@@ -44,7 +33,7 @@ async function expectAnswered(method: 'post' | 'put', path: string, body: unknow
 // Pieces a CheckSpec is made of, valid and not. The only valid URL is the local target.
 const url = () =>
   fc.oneof(
-    fc.constant(server.behaviourUrl('ok')),
+    fc.constant(hostile.server.behaviourUrl('ok')),
     fc.constantFrom(
       'ftp://127.0.0.1/',
       'http://u:p@127.0.0.1/',
@@ -99,10 +88,10 @@ const validCheckBody = () =>
     {
       targets: fc.array(
         fc.oneof(
-          fc.constant(server.behaviourUrl('ok')),
+          fc.constant(hostile.server.behaviourUrl('ok')),
           fc.record(
             {
-              url: fc.constant(server.behaviourUrl('ok')),
+              url: fc.constant(hostile.server.behaviourUrl('ok')),
               method: fc.constantFrom('GET', 'HEAD', 'post'),
               timeoutMs: fc.integer({ min: 1, max: 60_000 }),
               expect: fc.record({ status: fc.constantFrom(200, '2xx', [200, '3xx']) }),

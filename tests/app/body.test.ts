@@ -4,6 +4,7 @@ import {
   checkRequestBodyLimit,
   MAX_BODY_BYTES,
   parseJsonBody,
+  parseOptionalJsonBody,
   readBodyText,
 } from '../../src/functions/http/body';
 import { z } from 'zod';
@@ -66,6 +67,20 @@ test('parseJsonBody answers 413 as a problem document, and parses what fits', as
     maxBytes: json.byteLength,
   });
   expect(parsed).toEqual({ ok: true, value: { targets: ['http://127.0.0.1/'] } });
+});
+
+test('an optional body (ack, pause) is empty, JSON, or refused: 413 past 1 MiB without buffering it', async () => {
+  const huge = endlessBody(1024 * 1024 * 1024);
+  const tooBig = await parseOptionalJsonBody(huge.request as never);
+  expect(!tooBig.ok && tooBig.response.status).toBe(413);
+  expect(huge.pulled()).toBeLessThanOrEqual(MAX_BODY_BYTES + 2 * CHUNK);
+  expect(huge.cancelled()).toBe(true);
+
+  const body = (text: string) => ({ headers: new Headers(), body: new Blob([text]).stream() }) as never;
+  expect(await parseOptionalJsonBody(body('  \n'))).toEqual({ ok: true, value: {} });
+  expect(await parseOptionalJsonBody(body('{"by":"oncall"}'))).toEqual({ ok: true, value: { by: 'oncall' } });
+  const invalid = await parseOptionalJsonBody(body('{by'));
+  expect(!invalid.ok && invalid.response.status).toBe(400);
 });
 
 test('the check request limit is 1 MiB up to 4,096 targets, then grows with the target ceiling', () => {

@@ -1,29 +1,12 @@
 // One check run over every hostile behaviour (tests/support/hostileServer.ts) plus the good
 // targets, through the built app on tests/host: the run completes, each target is judged exactly,
 // and no secret (given to a target or handed out by one) appears in any answer or report.
-import {
-  BEHAVIOURS,
-  behaviourSpec,
-  SECRETS,
-  startHostileServer,
-  type HostileServer,
-} from '../support/hostileServer';
-import { startAppHost, type AppHost } from '../support/appHost';
+import { BEHAVIOURS, behaviourSpec, SECRETS } from '../support/hostileServer';
+import { useHostileApp } from '../support/hostileApp';
 
 jest.setTimeout(120_000);
 
-let app: AppHost;
-let server: HostileServer;
-
-beforeAll(async () => {
-  server = await startHostileServer();
-  app = await startAppHost({ settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' } });
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await server?.close();
-});
+const hostile = useHostileApp();
 
 function expectNoSecret(what: string, value: unknown): void {
   const json = typeof value === 'string' ? value : JSON.stringify(value);
@@ -46,17 +29,17 @@ interface Report {
 }
 
 test('one run over every hostile behaviour completes and judges each exactly, leaking nothing', async () => {
-  const targets = BEHAVIOURS.map((b) => behaviourSpec(server, b));
-  const started = await app.api.post('checks', { name: 'hostile targets', targets });
+  const targets = BEHAVIOURS.map((b) => behaviourSpec(hostile.server, b));
+  const started = await hostile.app.api.post('checks', { name: 'hostile targets', targets });
   expect(started.status).toBe(202);
   expectNoSecret('the 202 answer', started.data);
 
-  const status = await app.host.waitForStatus(started.data.id, undefined, { timeoutMs: 90_000 });
+  const status = await hostile.app.host.waitForStatus(started.data.id, undefined, { timeoutMs: 90_000 });
   expect(status.runtimeStatus).toBe('Completed');
-  const polled = await app.api.get(
+  const polled = await hostile.app.api.get(
     new URL(started.data.statusQueryGetUri).pathname + new URL(started.data.statusQueryGetUri).search,
     {
-      baseURL: app.host.url,
+      baseURL: hostile.app.host.url,
     },
   );
   expect(polled.status).toBe(200);
@@ -69,12 +52,12 @@ test('one run over every hostile behaviour completes and judges each exactly, le
   for (const secret of [SECRETS.locationUser, SECRETS.locationPassword]) {
     expect(JSON.stringify(polled.data)).not.toContain(secret);
   }
-  const view = await app.api.get(`runs/${started.data.id}`);
+  const view = await hostile.app.api.get(`runs/${started.data.id}`);
   expect(view.status).toBe(200);
   expectNoSecret('the run view', view.data);
 
   const output = status.output as { report: { container: string; blob: string } };
-  const report = (await app.readBlob(output.report.container, output.report.blob)) as Report;
+  const report = (await hostile.app.readBlob(output.report.container, output.report.blob)) as Report;
   expectNoSecret('the report', report);
 
   const judged = report.results.map((r) => ({
@@ -100,12 +83,12 @@ test('one run over every hostile behaviour completes and judges each exactly, le
 });
 
 test('a Trailer header is refused up front: 400 problem+json naming the header, no run started', async () => {
-  const before = app.host.durable.listStatus({}).items.length;
-  const res = await app.api.post('checks', {
-    targets: [{ url: server.behaviourUrl('ok'), headers: { Trailer: 'X' } }],
+  const before = hostile.app.host.durable.listStatus({}).items.length;
+  const res = await hostile.app.api.post('checks', {
+    targets: [{ url: hostile.server.behaviourUrl('ok'), headers: { Trailer: 'X' } }],
   });
   expect(res.status).toBe(400);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(JSON.stringify(res.data)).toContain('Trailer');
-  expect(app.host.durable.listStatus({}).items.length).toBe(before);
+  expect(hostile.app.host.durable.listStatus({}).items.length).toBe(before);
 });

@@ -4,7 +4,6 @@ import {
   alertForEvent,
   alertText,
   describeResult,
-  displayUrl,
   formatDuration,
   realertAlert,
 } from '../../src/core/alert';
@@ -144,8 +143,11 @@ describe('formatting helpers', () => {
     ).toBe('HTTP 200: assertion bodyContains failed');
   });
 
-  it('strips user info from displayed URLs', () => {
-    expect(displayUrl('https://u:p@example.test/x?y=1')).toBe('https://example.test/x?y=1');
+  it('strips user info from the alerted URL and keeps the rest', () => {
+    // The schema refuses user info in a target; an alert must not depend on that to stay clean.
+    const withUserInfo = { ...cfg, target: { ...cfg.target, url: 'https://u:p@example.test/x?y=1' } };
+    const alert = testAlert('api-health', withUserInfo, initialState(T0), T0);
+    expect(alert.url).toBe('https://example.test/x?y=1');
   });
 
   it('recommends a bounded retry policy with back-off for queueing alerts', () => {

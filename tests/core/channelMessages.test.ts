@@ -4,25 +4,9 @@ import { alertText } from '../../src/core/alert';
 import { channelBody, discordBody, slackBody, teamsBody, webhookBody } from '../../src/core/channelMessages';
 import { AlertPayload, MONITOR_LIMITS } from '../../src/core/monitorSchemas';
 import { channelFormatErrors } from '../support/channelFormats';
+import { DOWN_ALERT } from '../support/sampleAlert';
 
-const base = AlertPayload.parse({
-  monitor: 'api-health',
-  kind: 'DOWN',
-  at: '2026-01-01T00:02:00.000Z',
-  url: 'https://api.example.test/health',
-  status: 'down',
-  incident: { id: 'incident-1', openedAt: '2026-01-01T00:02:00.000Z', durationMs: 0, alerts: 0 },
-  consecutiveFailures: 3,
-  consecutiveSuccesses: 0,
-  lastResult: {
-    at: '2026-01-01T00:02:00.000Z',
-    ok: false,
-    status: 500,
-    latencyMs: 12,
-    code: 'HTTP',
-    message: 'HTTP 500',
-  },
-});
+const base = DOWN_ALERT;
 
 const kinds: AlertPayload[] = [
   base,

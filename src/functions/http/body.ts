@@ -68,9 +68,24 @@ export async function parseJsonBody<S extends z.ZodType>(
       }),
     };
   }
-  let json: unknown;
+  const json = parseJson(text);
+  if (!json.ok) return json;
+  const result = schema.safeParse(json.value);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, response: validationProblem(result.error) };
+}
+
+/** A body that may be empty (then `{}`), read under the same 1 MiB limit; the caller validates it. */
+export async function parseOptionalJsonBody(request: BodySource): Promise<Parsed<unknown>> {
+  const read = await readBodyText(request, MAX_BODY_BYTES);
+  if (!read.ok) return read;
+  return read.text.trim() === '' ? { ok: true, value: {} } : parseJson(read.text);
+}
+
+function parseJson(text: string): Parsed<unknown> {
   try {
-    json = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
     return {
       ok: false,
@@ -80,8 +95,4 @@ export async function parseJsonBody<S extends z.ZodType>(
       }),
     };
   }
-  const result = schema.safeParse(json);
-  return result.success
-    ? { ok: true, value: result.data }
-    : { ok: false, response: validationProblem(result.error) };
 }
