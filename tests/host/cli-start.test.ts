@@ -1,10 +1,10 @@
 // The CLI contract: `tsx tests/host/cli.ts --app <dir> --port <port>` prints exactly
 // `listening on http://127.0.0.1:<port>`, serves the app, and exits cleanly on SIGTERM.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { CliUsageError, parseCliArgs } from './cli';
 import { REPO_ROOT } from './loader';
+import { launch, waitForListening } from '../support/processes';
 
 const TSX_CLI = require.resolve('tsx/cli');
 const FIXTURE = path.join('tests', 'fixtures', 'edges-app');
@@ -18,40 +18,6 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function launch(command: string, args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, INIT_CWD: REPO_ROOT, ...env },
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-async function waitForListening(running: Running): Promise<string> {
-  for (let i = 0; i < 1200; i++) {
-    const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(running.stdout());
-    if (match) return match[1];
-    if (running.child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(
-    `the CLI never said it was listening.\nstdout: ${running.stdout()}\nstderr: ${running.stderr()}`,
-  );
 }
 
 async function runToCompletion(apiUrl: string): Promise<Record<string, unknown>> {
