@@ -240,13 +240,6 @@ test('an orchestrator that changes its mind during replay fails as non-determini
   expect(host.activityCalls('double').filter((c) => c.instanceId === id)).toHaveLength(0);
 });
 
-test('timers longer than the extension would split fail clearly', async () => {
-  const id = host.startNew('longTimer');
-  const status = await host.waitForStatus(id);
-  expect(status.runtimeStatus).toBe('Failed');
-  expect(status.output).toContain('not supported by tests/host');
-});
-
 test('every invocation gets its own InvocationContext', async () => {
   const contexts: unknown[] = ((globalThis as Record<string, unknown>).__engineContexts = []) as unknown[];
   const id = host.startNew('contextSpy');

@@ -29,7 +29,9 @@ function input(
     scheduled: new Map(scheduled.map((e) => [e.EventId, e])),
     firstNewId: prior.nextId,
     now: NOW,
+    schemaVersion: 2,
     maximumShortTimerMs: SHORT,
+    longRunningTimerIntervalMs: SHORT / 2,
   };
 }
 
@@ -160,7 +162,7 @@ test('retry options are parsed; sub-orchestration input stays raw', () => {
   ]);
 });
 
-test('entities, callHttp and long timers are refused clearly', () => {
+test('entities and callHttp are refused clearly', () => {
   expect(replay(input([{ actionType: 7, instanceId: '@e@k', operation: 'op' }]))).toMatchObject({
     ok: false,
     error: 'unsupported',
@@ -170,6 +172,25 @@ test('entities, callHttp and long timers are refused clearly', () => {
     ok: false,
     error: 'unsupported',
   });
-  expect(replay(input([timer(NOW + SHORT + 1)]))).toMatchObject({ ok: false, error: 'unsupported' });
-  expect(replay(input([timer(NOW + SHORT)]))).toMatchObject({ ok: true });
+});
+
+test('a timer more than 6 days away starts with a 3-day piece and keeps its final fireAt', () => {
+  const long = replay(input([timer(NOW + SHORT + 1)]));
+  expect(long).toMatchObject({
+    ok: true,
+    newWork: [{ kind: 'timer', id: 0, fireAt: NOW + SHORT / 2, until: NOW + SHORT + 1, canceled: false }],
+  });
+  const exactly = replay(input([timer(NOW + SHORT)]));
+  expect(exactly).toMatchObject({ ok: true, newWork: [{ kind: 'timer', id: 0, fireAt: NOW + SHORT }] });
+  expect(exactly.ok ? exactly.newWork[0] : undefined).not.toHaveProperty('until');
+});
+
+test("below replay schema V3 a timer more than 6 days away fails with Azure Storage's message", () => {
+  expect(replay({ ...input([timer(NOW + SHORT + 1)]), schemaVersion: 1 })).toEqual({
+    ok: false,
+    error: 'unsupported',
+    message:
+      "The Azure Storage provider supports a maximum of 6 days for time-based delays (Parameter 'fireAt')",
+  });
+  expect(replay({ ...input([timer(NOW + SHORT)]), schemaVersion: 1 })).toMatchObject({ ok: true });
 });

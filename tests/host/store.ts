@@ -25,6 +25,18 @@ export interface RetryState {
   lastFailure?: { Reason: string; Details: string };
 }
 
+/** A timer longer than the backend's maximum, split into pieces (engine/longTimers.ts). */
+export interface LongTimer {
+  /** The fireAt the orchestrator asked for (epoch ms). */
+  until: number;
+  /** Ids of the pieces created so far; the last one is the one still to fire. */
+  pieces: number[];
+  /** The orchestrator cancelled it: the extension creates no further piece. */
+  canceled: boolean;
+  /** Cancelled, and its last piece fired early: the SDK numbered one more piece that will never exist. */
+  sdkAhead?: boolean;
+}
+
 export interface Execution {
   executionId: string;
   /** Orchestration input as JSON text (undefined when none). */
@@ -40,6 +52,8 @@ export interface Execution {
   activities: Map<number, { name: string; input: unknown }>;
   /** Created timers that have neither fired nor been cancelled. */
   timers: Map<number, { fireAt: number }>;
+  /** Long timers not yet due, keyed by their first piece's id (the action's task id). */
+  longTimers: Map<number, LongTimer>;
   /** Sub-orchestrations started and not yet reported back. */
   subOrchestrations: Map<number, { instanceId: string; name: string }>;
   /** Retry state keyed by the action's first task id; `retryIds` maps attempt/timer ids to it. */
@@ -91,6 +105,7 @@ export function newExecution(executionId: string, input: string | undefined): Ex
     scheduled: new TrackedMap({ immutableValues: true }),
     activities: new TrackedMap({ immutableValues: true }),
     timers: new TrackedMap({ immutableValues: true }),
+    longTimers: new TrackedMap({ immutableValues: true }),
     subOrchestrations: new TrackedMap({ immutableValues: true }),
     retries: new TrackedMap(),
     retryIds: new TrackedMap({ immutableValues: true }),

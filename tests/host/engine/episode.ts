@@ -3,10 +3,15 @@
 // `$OutOfProcData$` the SDK appends to a thrown error.
 import type { FunctionRegistration, HistoryEvent } from '../types';
 
-/** The extension's timer settings for replay schema V3 (durations as .NET TimeSpan text). */
+/**
+ * The extension's timer settings for replay schema V3, as .NET TimeSpan text: Azure Storage's
+ * MaximumDelayTime and LongRunningTimerIntervalLength (AzureStorageDurabilityProvider.cs:68-70),
+ * sent by OrchestrationTriggerAttributeBindingProvider.cs:236-239 (a7c6d694). engine/longTimers.ts.
+ */
 export const LONG_RUNNING_TIMER_INTERVAL = '3.00:00:00';
 export const MAXIMUM_SHORT_TIMER_DURATION = '6.00:00:00';
 export const MAXIMUM_SHORT_TIMER_MS = 6 * 24 * 3600_000;
+export const LONG_RUNNING_TIMER_INTERVAL_MS = 3 * 24 * 3600_000;
 export const DEFAULT_HTTP_ASYNC_SLEEP_MS = 30_000;
 
 export interface OrchestratorState {

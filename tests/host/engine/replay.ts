@@ -3,6 +3,7 @@
 // (its sequence number), fail on any difference (the SDK never checks determinism; the extension
 // does), and return only the work that is new in this episode.
 import type { HistoryEvent } from '../types';
+import { SCHEMA_V3, timerTooLongForStorage } from './longTimers';
 import { retryOptionsSchema, type RetryOptionsWire } from './retry';
 
 export const ActionType = {
@@ -66,7 +67,8 @@ export type NewWork =
       version?: string;
       retry?: RetryOptionsWire;
     }
-  | { kind: 'timer'; id: number; fireAt: number; canceled: boolean }
+  /** `until`: a long timer's final fireAt; `fireAt` is then its first piece's (engine/longTimers.ts). */
+  | { kind: 'timer'; id: number; fireAt: number; canceled: boolean; until?: number }
   | { kind: 'event'; name: string }
   | { kind: 'continueAsNew'; input: unknown };
 
@@ -80,7 +82,10 @@ export interface ReplayInput {
   firstNewId: number;
   /** The episode's orchestration time (epoch ms), for the long-timer check. */
   now: number;
+  /** OrchestratorState.schemaVersion of the reply (0 when absent); V3 and later get long timers split. */
+  schemaVersion: number;
   maximumShortTimerMs: number;
+  longRunningTimerIntervalMs: number;
 }
 
 export type ReplayResult =
@@ -256,15 +261,27 @@ export function replay(input: ReplayInput): ReplayResult {
             message: `CreateTimer action has an invalid fireAt: ${String(action.fireAt)}`,
           };
         }
-        if (fireAt - input.now > input.maximumShortTimerMs) {
-          return {
-            ok: false,
-            error: 'unsupported',
-            message: `Timers longer than maximumShortTimerDuration (${input.maximumShortTimerMs} ms) are split by the extension; that split is not supported by tests/host (timer fires at ${String(action.fireAt)})`,
-          };
-        }
         const id = nextId++;
         const canceled = action.isCanceled === true;
+        if (fireAt - input.now > input.maximumShortTimerMs) {
+          // Split from schema V3 on, refused below it (engine/longTimers.ts).
+          if (input.schemaVersion < SCHEMA_V3) {
+            return {
+              ok: false,
+              error: 'unsupported',
+              message: timerTooLongForStorage(input.maximumShortTimerMs),
+            };
+          }
+          slots.push({ kind, id, canceled });
+          newWork.push({
+            kind,
+            id,
+            fireAt: input.now + input.longRunningTimerIntervalMs,
+            canceled,
+            until: fireAt,
+          });
+          break;
+        }
         slots.push({ kind, id, canceled });
         newWork.push({ kind, id, fireAt, canceled });
         break;

@@ -39,11 +39,15 @@ export interface RetryEffects {
  * first in the episode means the SDK takes those numbers before any task the orchestrator yields
  * in the same episode, so the host can predict every id.
  */
-export function planRetries(exec: Execution, events: readonly HistoryEvent[]): RetryPlan {
+export function planRetries(
+  exec: Execution,
+  events: readonly HistoryEvent[],
+  firstId = exec.replay.nextId,
+): RetryPlan {
   const first: HistoryEvent[] = [];
   const rest: HistoryEvent[] = [];
   const steps: RetryStep[] = [];
-  let nextId = exec.replay.nextId;
+  let nextId = firstId;
   for (const e of events) {
     const ref = e.EventType === 11 ? e.TimerId : e.TaskScheduledId;
     const key = typeof ref === 'number' ? exec.retryIds.get(ref) : undefined;

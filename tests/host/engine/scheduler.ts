@@ -10,7 +10,13 @@ import { current, isFinal, iso, type Execution, type InstanceRecord, type Store 
 import type { HistoryEvent, HostSettings, OperationOutcome, Registry } from '../types';
 import { ActivityQueue } from './activities';
 import { EngineCore, hostEvent, toJson, type SideEffect } from './core';
-import { historyText, MAXIMUM_SHORT_TIMER_MS, runEpisode, type EpisodeOutcome } from './episode';
+import {
+  historyText,
+  LONG_RUNNING_TIMER_INTERVAL_MS,
+  MAXIMUM_SHORT_TIMER_MS,
+  runEpisode,
+  type EpisodeOutcome,
+} from './episode';
 import { raiseEvent } from './events';
 import {
   customStatusTooLarge,
@@ -19,6 +25,14 @@ import {
   tooManyActions,
 } from './limits';
 import { Instances } from './instances';
+import {
+  applyPieceStep,
+  cancelledLongTimerMisnumbers,
+  cancelLongTimers,
+  planLongTimers,
+  sdkAheadBy,
+  type PiecePlan,
+} from './longTimers';
 import { replay, type NewWork, type ReplayState } from './replay';
 import { applyRetryStep, planRetries, startRetry, type RetryEffects, type RetryStep } from './retryTasks';
 import { startChild } from './subOrchestrations';
@@ -238,8 +252,12 @@ export class Scheduler implements IdleSource {
     if (control?.kind === 'resume') this.instances.markResumed(record);
     const events = exec.inbox.slice(0, taken);
     const ts = this.episodeTime(exec, events);
-    const plan = planRetries(exec, events);
-    const newEvents = [hostEvent(12, ts, false), ...plan.events.map((e) => ({ ...e, IsPlayed: false }))];
+    const pieces = planLongTimers(exec, events, ts, LONG_RUNNING_TIMER_INTERVAL_MS);
+    const plan = planRetries(exec, pieces.rest, pieces.nextId);
+    const newEvents = [
+      hostEvent(12, ts, false),
+      ...[...pieces.events, ...plan.events].map((e) => ({ ...e, IsPlayed: false })),
+    ];
     const registration = core.registry.get(record.name);
 
     const began = Date.now();
@@ -265,7 +283,7 @@ export class Scheduler implements IdleSource {
     if (generation !== core.generation || core.store.get(instanceId) !== record) return;
     if (isFinal(record.runtimeStatus) || current(record) !== exec) return;
     try {
-      this.commit(record, exec, taken, newEvents, plan, outcome, ts);
+      this.commit(record, exec, taken, newEvents, pieces, plan, outcome, ts);
       if (control?.kind === 'suspend' && current(record) === exec) this.instances.markSuspended(record);
     } catch (error) {
       // A bug in tests/host must not leave the instance hanging where a test waits for it.
@@ -288,6 +306,7 @@ export class Scheduler implements IdleSource {
     exec: Execution,
     taken: number,
     newEvents: HistoryEvent[],
+    pieces: PiecePlan,
     plan: { steps: RetryStep[]; nextId: number },
     outcome: EpisodeOutcome,
     ts: number,
@@ -325,7 +344,9 @@ export class Scheduler implements IdleSource {
       scheduled: exec.scheduled,
       firstNewId: plan.nextId,
       now: ts,
+      schemaVersion: outcome.state.schemaVersion ?? 0,
       maximumShortTimerMs: MAXIMUM_SHORT_TIMER_MS,
+      longRunningTimerIntervalMs: LONG_RUNNING_TIMER_INTERVAL_MS,
     });
     if (!result.ok) {
       const reason =
@@ -373,22 +394,31 @@ export class Scheduler implements IdleSource {
       );
     }
 
+    // A cancelled long timer may have put the SDK's numbering ahead of the extension's (longTimers.ts).
+    const ahead = sdkAheadBy(exec, pieces.steps);
     if (
       !outcome.state.isDone &&
       outcome.sdkSequence !== undefined &&
-      outcome.sdkSequence !== result.state.nextId
+      outcome.sdkSequence !== result.state.nextId + ahead
     ) {
       return this.instances.fail(
         record,
         exec,
         ts,
-        numberingDiverged(record.name, outcome.sdkSequence, result.state.nextId),
+        numberingDiverged(record.name, outcome.sdkSequence, result.state.nextId + ahead),
       );
     }
+    if (ahead > 0 && result.state.nextId > exec.replay.nextId) {
+      return this.instances.fail(record, exec, ts, cancelledLongTimerMisnumbers(record.name));
+    }
+    const cancelFailure = cancelLongTimers(exec, result.cancelledTimers);
+    if (cancelFailure) return this.instances.fail(record, exec, ts, cancelFailure);
 
     exec.replay = result.state;
     const scheduling: HistoryEvent[] = [];
     const effects: SideEffect[] = [];
+    for (const step of pieces.steps)
+      applyPieceStep(record, exec, step, ts, scheduling, effects, this.run.armTimer);
     for (const step of plan.steps)
       applyRetryStep(this.core, this.run, record, exec, step, ts, scheduling, effects);
     let continueInput: { input: unknown } | undefined;
@@ -470,6 +500,9 @@ export class Scheduler implements IdleSource {
       }
       case 'timer': {
         scheduling.push({ ...hostEvent(10, ts, true, work.id), FireAt: iso(work.fireAt) });
+        if (work.until !== undefined) {
+          exec.longTimers.set(work.id, { until: work.until, pieces: [work.id], canceled: work.canceled });
+        }
         // Created already cancelled: it still fires (see the note on cancelledTimers in commit).
         exec.timers.set(work.id, { fireAt: work.fireAt });
         effects.push(() => this.timers.arm(record, exec, work.id, work.fireAt));
