@@ -7,6 +7,8 @@
 // - SitewatchDaily:     PartitionKey = monitor, RowKey = UTC day (YYYY-MM-DD): counts,
 //   exact p50/p95, 15-minute buckets for the 24-hour chart, and the packed samples they come from.
 // - SitewatchIncidents: PartitionKey = monitor, RowKey = incident id.
+// - SitewatchSummary:   PartitionKey = 'monitors', RowKey = monitor: what the status page shows,
+//   derived from the day rollups (src/core/historySummary.ts).
 import { z } from 'zod';
 import {
   MonitorName,
@@ -20,6 +22,7 @@ export const HISTORY_TABLES = {
   checks: 'SitewatchChecks',
   daily: 'SitewatchDaily',
   incidents: 'SitewatchIncidents',
+  summary: 'SitewatchSummary',
 } as const;
 
 export const DAY_MS = 86_400_000;

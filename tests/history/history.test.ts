@@ -1,15 +1,20 @@
-// The history tables on real Azurite: idempotent rows, rollups that agree with the raw rows, data
-// that survives an emulator restart, and the retention purge.
+// The history tables on real Azurite: idempotent rows, rollups that agree with the raw rows,
+// summaries that agree with the rollups, data that survives an emulator restart, and the
+// retention purge.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordCheckInput } from '../../src/core/history';
+import { dayBefore, rollupOf, type RecordCheckInput } from '../../src/core/history';
+import { summaryDays } from '../../src/core/historySummary';
 import {
   purgeHistory,
   readChecks,
   readDaily,
   readStatusHistory,
+  readSummary,
   recordCheck,
+  replaceSummary,
+  writeDailyRollup,
 } from '../../src/activities/storage/history';
 import { startAzurite, type Azurite } from '../host/azurite';
 
@@ -38,6 +43,28 @@ const round = (monitor: string, at: string, ok: boolean, latencyMs: number): Rec
   check: ok ? { at, ok, latencyMs, status: 200 } : { at, ok, latencyMs, status: 503 },
 });
 
+/**
+ * The monitor's summary says what its rollups say: every day's counts and percentiles, and the
+ * 15-minute buckets of its newest two days (the summary keeps no older buckets).
+ */
+async function expectSummaryEqualsRollups(monitor: string): Promise<void> {
+  const rollups = await readDaily(monitor);
+  const summary = await readSummary(monitor);
+  expect(summary).toBeDefined();
+  const newest = rollups[rollups.length - 1]!.day;
+  expect(summaryDays(summary!)).toEqual(
+    rollups.map((r) => ({
+      day: r.day,
+      checks: r.checks,
+      up: r.up,
+      down: r.down,
+      p50: r.p50,
+      p95: r.p95,
+      ...(r.day >= dayBefore(newest, 1) && { buckets: r.buckets }),
+    })),
+  );
+}
+
 /** Nearest-rank percentile, written out independently of src/core/history.ts. */
 function nearestRank(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -55,6 +82,65 @@ test('a round recorded twice (a retried activity) is one row and counts once; co
   expect(await readChecks('dupes')).toHaveLength(2);
   const [day] = await readDaily('dupes');
   expect(day).toMatchObject({ day: '2026-03-01', checks: 2, up: 1, down: 1 });
+  await expectSummaryEqualsRollups('dupes');
+});
+
+test('the summary equals the rollups after duplicates, concurrent retries and an interrupted write', async () => {
+  const start = Date.parse('2026-03-05T21:00:00.000Z');
+  // Every 20 minutes for 30 hours (three days), each round recorded twice, some three times at once.
+  for (let i = 0; i < 90; i++) {
+    const input = round('summed', new Date(start + i * 20 * 60_000).toISOString(), i % 7 !== 0, 50 + i);
+    await recordCheck(input);
+    if (i % 5 === 0) await Promise.all([recordCheck(input), recordCheck(input), recordCheck(input)]);
+    else await recordCheck(input);
+  }
+  expect((await readDaily('summed')).map((d) => d.day)).toEqual(['2026-03-05', '2026-03-06', '2026-03-07']);
+  await expectSummaryEqualsRollups('summed');
+
+  // An attempt that died after writing its rollup but before the summary: the summary is one check
+  // behind. Its retry counts nothing more, and catches the summary up.
+  const behind = (await readSummary('summed'))!;
+  const last = round('summed', '2026-03-07T03:00:00.000Z', false, 777);
+  expect(await recordCheck(last)).toEqual({ counted: true });
+  await replaceSummary(behind);
+  expect(await recordCheck(last)).toEqual({ counted: false });
+  await expectSummaryEqualsRollups('summed');
+  expect((await readSummary('summed'))!.days['2026-03-07']![2]).toBe(
+    (await readChecks('summed', '2026-03-07')).filter((r) => !r.ok).length,
+  );
+});
+
+test('history written before the summaries: the page reads the rollups and stores the summary, and so does the next check', async () => {
+  const days = ['2026-03-08', '2026-03-09', '2026-03-10'];
+  for (const monitor of ['legacy-page', 'legacy-check']) {
+    for (const [i, day] of days.entries()) {
+      const samples = [
+        { minute: 60, ok: true, latencyMs: 100 + i },
+        { minute: 600, ok: i !== 1, latencyMs: 300 },
+      ];
+      await writeDailyRollup(monitor, rollupOf(day, samples, `${day}T10:00:00.000Z`));
+    }
+    expect(await readSummary(monitor)).toBeUndefined();
+  }
+  const history = await readStatusHistory({
+    since: '2026-03-01',
+    bucketsSince: '2026-03-09',
+    incidentsSince: '2026-03-01T00:00:00.000Z',
+    monitors: [{ name: 'legacy-page' }],
+  });
+  expect(history.days.get('legacy-page')!.map((d) => [d.day, d.checks, d.down])).toEqual([
+    ['2026-03-08', 2, 0],
+    ['2026-03-09', 2, 1],
+    ['2026-03-10', 2, 0],
+  ]);
+  await expectSummaryEqualsRollups('legacy-page');
+
+  // The first check since: its summary starts from all the rollups, not just today's.
+  expect(await recordCheck(round('legacy-check', '2026-03-10T11:00:00.000Z', true, 90))).toEqual({
+    counted: true,
+  });
+  expect(Object.keys((await readSummary('legacy-check'))!.days)).toEqual(days);
+  await expectSummaryEqualsRollups('legacy-check');
 });
 
 test('rollups equal the raw rows, day by day, across a day boundary', async () => {
@@ -113,6 +199,7 @@ test('incidents keep their opening, acknowledgement and closing, whatever order 
     since: '2026-03-01',
     bucketsSince: '2026-03-03',
     incidentsSince: '2026-02-01',
+    monitors: [],
   });
   expect(incidents.filter((i) => i.monitor === 'api')).toEqual([
     {
@@ -160,11 +247,25 @@ test('the purge deletes rows and rollups of days before the cut, and closed inci
   expect(await readChecks('old')).toEqual([]);
   expect((await readChecks('shop')).every((r) => r.at >= '2026-03-03')).toBe(true);
   expect((await readDaily('shop')).map((d) => d.day)).toEqual(['2026-03-03']);
+  // Summaries follow: the days before the cut are gone, the rest still equal the rollups, and a
+  // monitor with nothing left has no summary.
+  expect(deleted.summaries).toBeGreaterThan(0);
+  await expectSummaryEqualsRollups('shop');
+  await expectSummaryEqualsRollups('summed');
+  expect(Object.keys((await readSummary('summed'))!.days)).toEqual([
+    '2026-03-05',
+    '2026-03-06',
+    '2026-03-07',
+  ]);
+  expect(await readSummary('old')).toBeUndefined();
+  expect(await readSummary('dupes')).toBeUndefined();
+  // The incidents of the page: opened since the window's start (filtered by the table), plus the
+  // open incident of a shown monitor however old.
   const { incidents } = await readStatusHistory({
     since: '2026-01-01',
     bucketsSince: '2026-01-01',
-    incidentsSince: '2026-01-01',
+    incidentsSince: '2026-02-01T00:00:00.000Z',
+    monitors: [{ name: 'old', openIncident: 'open-old' }, { name: 'api' }],
   });
-  expect(incidents.map((i) => i.id)).toContain('open-old');
-  expect(incidents.map((i) => i.id)).not.toContain('closed-old');
+  expect(incidents.map((i) => i.id)).toEqual(['inc-1', 'open-old']);
 });

@@ -1,5 +1,7 @@
 // Synthetic history for the screenshots and the status benchmark: day rollups written directly
-// (as recordCheck would have left them), a check every `everyMinutes`, plus incidents.
+// (as recordCheck would have left them), a check every `everyMinutes`, plus incidents. No summary
+// row: the monitor's first check (or the status page, whichever comes first) builds it from these
+// rollups, as for history written before the summaries existed.
 import { recordCheck, writeDailyRollup } from '../../src/activities/storage/history';
 import { dayBefore, rollupOf, type Sample } from '../../src/core/history';
 

@@ -3,6 +3,7 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import {
   addToRollup,
   checkRowOf,
+  dayBefore,
   dayOf,
   HISTORY_TABLES,
   packSamples,
@@ -15,6 +16,16 @@ import {
   type StatusHistory,
   type RecordCheckInput,
 } from '../../core/history';
+import {
+  emptySummary,
+  mergeRollup,
+  summaryDays,
+  SUMMARY_PARTITION,
+  withoutDaysBefore,
+  type MonitorSummary,
+  type RollupForSummary,
+} from '../../core/historySummary';
+import { BAR_DAYS } from '../../core/statusModel';
 import { odataString, statusCodeOf, tableClient } from './tables';
 
 const ROLLUP_ATTEMPTS = 8;
@@ -34,7 +45,11 @@ export async function recordCheck(input: RecordCheckInput): Promise<{ counted: b
   let counted = false;
   if (input.check) {
     const row = await insertCheck(input.monitor, checkRowOf(input.at, input.check));
-    counted = await addToDaily(await tableClient(HISTORY_TABLES.daily), input.monitor, row);
+    const daily = await addToDaily(await tableClient(HISTORY_TABLES.daily), input.monitor, row);
+    counted = daily.counted;
+    // Also when the check was counted already: a first attempt that died between the rollup and the
+    // summary left the summary behind, and this merge (a no-op otherwise) catches it up.
+    await mergeIntoSummary(input.monitor, daily.rollup);
   }
   if (input.incident) {
     const incidents = await tableClient(HISTORY_TABLES.incidents);
@@ -76,8 +91,15 @@ function remember(key: string, etag: string | undefined, rollup: DailyRollup): v
   recentRollups.set(key, { etag, rollup });
 }
 
-/** Optimistic concurrency on the day's row: a concurrent duplicate of this activity loses and re-reads. */
-async function addToDaily(daily: TableClient, monitor: string, row: CheckRow): Promise<boolean> {
+/**
+ * Optimistic concurrency on the day's row: a concurrent duplicate of this activity loses and
+ * re-reads. Answers the day's rollup as stored after the call, and whether this call counted the check.
+ */
+async function addToDaily(
+  daily: TableClient,
+  monitor: string,
+  row: CheckRow,
+): Promise<{ counted: boolean; rollup: DailyRollup }> {
   const day = dayOf(row.at);
   const key = `${monitor}|${day}`;
   for (let attempt = 0; attempt < ROLLUP_ATTEMPTS; attempt++) {
@@ -91,14 +113,14 @@ async function addToDaily(daily: TableClient, monitor: string, row: CheckRow): P
       }
     }
     const next = addToRollup(existing?.rollup, row);
-    if (!next) return false;
+    if (!next) return { counted: false, rollup: existing!.rollup };
     const entity = { partitionKey: monitor, rowKey: day, ...rollupToEntity(next) };
     try {
       const written = existing
         ? await daily.updateEntity(entity, 'Replace', { etag: existing.etag })
         : await daily.createEntity(entity);
       remember(key, written.etag, next);
-      return true;
+      return { counted: true, rollup: next };
     } catch (error) {
       recentRollups.delete(key);
       const status = statusCodeOf(error);
@@ -106,6 +128,179 @@ async function addToDaily(daily: TableClient, monitor: string, row: CheckRow): P
     }
   }
   throw new Error(`Could not update the rollup of ${monitor} for ${day}: too much contention`);
+}
+
+// The monitor's summary as this worker last wrote it, with its ETag (like recentRollups): a check
+// updates it without reading it first; another writer's change fails the ETag and is re-read.
+const recentSummaries = new Map<string, { etag: string; summary: MonitorSummary }>();
+
+function rememberSummary(monitor: string, etag: string | undefined, summary: MonitorSummary): void {
+  recentSummaries.delete(monitor);
+  if (etag === undefined) return;
+  if (recentSummaries.size >= RECENT_ROLLUPS_MAX)
+    recentSummaries.delete(recentSummaries.keys().next().value as string);
+  recentSummaries.set(monitor, { etag, summary });
+}
+
+function summaryToEntity(summary: MonitorSummary) {
+  return {
+    partitionKey: SUMMARY_PARTITION,
+    rowKey: summary.monitor,
+    days: JSON.stringify(summary.days),
+    buckets: JSON.stringify(summary.buckets),
+  };
+}
+
+function parseRecord<T>(value: unknown): Record<string, T> {
+  if (typeof value !== 'string') return {};
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, T>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function summaryFromEntity(entity: Entity): MonitorSummary {
+  return {
+    monitor: entity.rowKey,
+    days: parseRecord(entity.days),
+    buckets: parseRecord(entity.buckets),
+  };
+}
+
+async function readSummaryEntry(
+  client: TableClient,
+  monitor: string,
+): Promise<{ etag: string; summary: MonitorSummary } | undefined> {
+  try {
+    const entity = entityOf(await client.getEntity(SUMMARY_PARTITION, monitor));
+    return { etag: entity.etag, summary: summaryFromEntity(entity) };
+  } catch (error) {
+    if (statusCodeOf(error) !== 404) throw error;
+    return undefined;
+  }
+}
+
+const ROLLUP_SUMMARY_FIELDS = ['RowKey', 'checks', 'up', 'down', 'p50', 'p95', 'lastAt', 'buckets'];
+
+/** A monitor's day rollups from `since` on, without their samples. */
+async function readRollupsForSummary(monitor: string, since: string): Promise<RollupForSummary[]> {
+  const daily = await tableClient(HISTORY_TABLES.daily);
+  const rows = await listAll(
+    daily,
+    `PartitionKey eq ${odataString(monitor)} and RowKey ge ${odataString(since)}`,
+    ROLLUP_SUMMARY_FIELDS,
+  );
+  return rows.map((e) => ({
+    day: e.rowKey,
+    checks: num(e.checks) ?? 0,
+    up: num(e.up) ?? 0,
+    down: num(e.down) ?? 0,
+    p50: num(e.p50),
+    p95: num(e.p95),
+    lastAt: String(e.lastAt),
+    buckets: parseBuckets(e.buckets),
+  }));
+}
+
+function mergeAll(summary: MonitorSummary, rollups: RollupForSummary[]): MonitorSummary | undefined {
+  let changed: MonitorSummary | undefined;
+  for (const rollup of rollups) changed = mergeRollup(changed ?? summary, rollup) ?? changed;
+  return changed;
+}
+
+/**
+ * A summary built from the monitor's rollups from `since` on (a monitor whose history predates
+ * the summaries, or its first check), so a summary never shows fewer days than the rollups hold.
+ */
+async function summaryFromRollups(monitor: string, since: string): Promise<MonitorSummary> {
+  const empty = emptySummary(monitor);
+  return mergeAll(empty, await readRollupsForSummary(monitor, since)) ?? empty;
+}
+
+/** Merges a day's rollup (as stored) into the monitor's summary; ETag-guarded, idempotent. */
+async function mergeIntoSummary(monitor: string, rollup: RollupForSummary): Promise<void> {
+  const client = await tableClient(HISTORY_TABLES.summary);
+  for (let attempt = 0; attempt < ROLLUP_ATTEMPTS; attempt++) {
+    const existing =
+      (attempt === 0 ? recentSummaries.get(monitor) : undefined) ?? (await readSummaryEntry(client, monitor));
+    // No summary yet: start from every rollup the monitor has, this one included.
+    const base =
+      existing?.summary ?? (await summaryFromRollups(monitor, dayBefore(rollup.day, BAR_DAYS - 1)));
+    const next = mergeRollup(base, rollup) ?? (existing ? undefined : base);
+    if (!next) return;
+    try {
+      const written = existing
+        ? await client.updateEntity(summaryToEntity(next), 'Replace', { etag: existing.etag })
+        : await client.createEntity(summaryToEntity(next));
+      rememberSummary(monitor, written.etag, next);
+      return;
+    } catch (error) {
+      recentSummaries.delete(monitor);
+      const status = statusCodeOf(error);
+      if (status !== 412 && status !== 409) throw error;
+    }
+  }
+  throw new Error(`Could not update the summary of ${monitor}: too much contention`);
+}
+
+/**
+ * The summary of a monitor that has none (history written before summaries existed), built from
+ * its rollups and stored (create-only: a writer that got there first wins). Undefined without history.
+ */
+async function backfillSummary(monitor: string, since: string): Promise<MonitorSummary | undefined> {
+  const summary = await summaryFromRollups(monitor, since);
+  if (Object.keys(summary.days).length === 0) return undefined;
+  const client = await tableClient(HISTORY_TABLES.summary);
+  try {
+    await client.createEntity(summaryToEntity(summary));
+  } catch (error) {
+    // 409: a check of the monitor wrote its summary meanwhile, from the same rollups and newer.
+    if (statusCodeOf(error) !== 409) throw error;
+  }
+  return summary;
+}
+
+/** One monitor's stored summary (tests, the bench). */
+export async function readSummary(monitor: string): Promise<MonitorSummary | undefined> {
+  return (await readSummaryEntry(await tableClient(HISTORY_TABLES.summary), monitor))?.summary;
+}
+
+/** Stores a monitor's summary as it is (tests simulate an interrupted write with it). */
+export async function replaceSummary(summary: MonitorSummary): Promise<void> {
+  recentSummaries.delete(summary.monitor);
+  await (await tableClient(HISTORY_TABLES.summary)).upsertEntity(summaryToEntity(summary), 'Replace');
+}
+
+/**
+ * Brings the summary of a monitor in line with its rollups after a purge: the days before the cut
+ * go, and any rollup the summary missed (a write that failed after its rollup) is merged in.
+ * Answers whether the summary changed.
+ */
+async function reconcileSummary(client: TableClient, monitor: string, beforeDay: string): Promise<boolean> {
+  for (let attempt = 0; attempt < ROLLUP_ATTEMPTS; attempt++) {
+    const existing = await readSummaryEntry(client, monitor);
+    if (!existing) return false;
+    const cut = withoutDaysBefore(existing.summary, beforeDay) ?? existing.summary;
+    const days = Object.keys(existing.summary.days).sort();
+    const newest = days[days.length - 1] ?? beforeDay;
+    const from = [beforeDay, dayBefore(newest, BAR_DAYS - 1)].sort()[1]!;
+    const next = mergeAll(cut, await readRollupsForSummary(monitor, from)) ?? cut;
+    if (next === existing.summary) return false;
+    try {
+      if (Object.keys(next.days).length === 0)
+        await client.deleteEntity(SUMMARY_PARTITION, monitor, { etag: existing.etag });
+      else await client.updateEntity(summaryToEntity(next), 'Replace', { etag: existing.etag });
+      recentSummaries.delete(monitor);
+      return true;
+    } catch (error) {
+      const status = statusCodeOf(error);
+      if (status === 404) return false;
+      if (status !== 412) throw error;
+    }
+  }
+  throw new Error(`Could not reconcile the summary of ${monitor}: too much contention`);
 }
 
 function checkRowFromEntity(e: Entity): CheckRow {
@@ -156,7 +351,6 @@ function parseBuckets(value: unknown): Record<number, Bucket> {
   }
 }
 
-/** A day's rollup without its samples: what the pages read. */
 async function listAll(client: TableClient, filter: string, select: string[]): Promise<Entity[]> {
   const entities: Entity[] = [];
   const queryOptions = { ...(filter && { filter }), ...(select.length > 0 && { select }) };
@@ -164,22 +358,87 @@ async function listAll(client: TableClient, filter: string, select: string[]): P
   return entities;
 }
 
+/** A monitor the status page shows, and the id of the incident its live state says is open. */
+export interface ShownMonitor {
+  name: string;
+  openIncident?: string;
+}
+
 /**
- * Everything the status page shows from history, read from rollups only: the day rows of the last
- * `days` days (with 15-minute buckets for the last two, which hold the last 24 hours) and the
- * incidents opened since `incidentsSince` or still open.
+ * Everything the status page shows from history, read from the summaries (one row per monitor,
+ * one query for all): the days from `since` on (with the 15-minute buckets of the days from
+ * `bucketsSince` on), and the incidents opened since `incidentsSince` (a filter the table applies)
+ * plus the open incident of each shown monitor, however old. `monitors` may still be pending when
+ * this is called: the reads that do not need it start at once.
+ *
+ * A shown monitor without a summary (history from before summaries, or no check since) is read
+ * from its day rollups instead, and its summary is stored for the next request.
  */
 export async function readStatusHistory(options: {
   since: string;
   bucketsSince: string;
   incidentsSince: string;
+  monitors: ShownMonitor[] | Promise<ShownMonitor[]>;
 }): Promise<StatusHistory> {
-  const [daily, incidents] = await Promise.all([
-    tableClient(HISTORY_TABLES.daily),
+  const [summaryTable, incidentTable] = await Promise.all([
+    tableClient(HISTORY_TABLES.summary),
     tableClient(HISTORY_TABLES.incidents),
   ]);
-  const [dayRows, bucketRows, incidentRows] = await Promise.all([
-    listAll(daily, `RowKey ge ${odataString(options.since)}`, [
+  const [summaryRows, incidentRows, monitors] = await Promise.all([
+    listAll(summaryTable, `PartitionKey eq ${odataString(SUMMARY_PARTITION)}`, ['RowKey', 'days', 'buckets']),
+    listAll(incidentTable, `openedAt ge ${odataString(options.incidentsSince)}`, []),
+    options.monitors,
+  ]);
+  const summaries = new Map(summaryRows.map((e) => [e.rowKey, summaryFromEntity(e)]));
+  const incidents = incidentRows.map(incidentFromEntity);
+  const known = new Set(incidents.map((i) => `${i.monitor}|${i.id}`));
+  await Promise.all(
+    monitors.map(async ({ name, openIncident }) => {
+      if (!summaries.has(name)) {
+        const summary = await backfillSummary(name, options.since);
+        if (summary) summaries.set(name, summary);
+      }
+      if (openIncident !== undefined && !known.has(`${name}|${openIncident}`)) {
+        try {
+          incidents.push(incidentFromEntity(entityOf(await incidentTable.getEntity(name, openIncident))));
+        } catch (error) {
+          // Not written yet (history is best effort): the page shows the live state's incident.
+          if (statusCodeOf(error) !== 404) throw error;
+        }
+      }
+    }),
+  );
+  const days = new Map<string, DaySummary[]>();
+  for (const { name } of monitors) {
+    const summary = summaries.get(name);
+    if (!summary) continue;
+    days.set(
+      name,
+      summaryDays(summary)
+        .filter((d) => d.day >= options.since)
+        .map((d) => {
+          if (d.day >= options.bucketsSince) return d;
+          const { buckets: _unused, ...rest } = d;
+          return rest;
+        }),
+    );
+  }
+  incidents.sort((a, b) => b.openedAt.localeCompare(a.openedAt));
+  return { days, incidents };
+}
+
+/**
+ * The same days read from the day rollups of every monitor (a scan of about BAR_DAYS rows per
+ * monitor, plus the 15-minute buckets of the last two days): what the page read before the
+ * summaries. The status benchmark measures it against readStatusHistory in the same run.
+ */
+export async function readDaysFromRollups(
+  since: string,
+  bucketsSince: string,
+): Promise<Map<string, DaySummary[]>> {
+  const daily = await tableClient(HISTORY_TABLES.daily);
+  const [dayRows, bucketRows] = await Promise.all([
+    listAll(daily, `RowKey ge ${odataString(since)}`, [
       'PartitionKey',
       'RowKey',
       'checks',
@@ -188,8 +447,7 @@ export async function readStatusHistory(options: {
       'p50',
       'p95',
     ]),
-    listAll(daily, `RowKey ge ${odataString(options.bucketsSince)}`, ['PartitionKey', 'RowKey', 'buckets']),
-    listAll(incidents, '', []),
+    listAll(daily, `RowKey ge ${odataString(bucketsSince)}`, ['PartitionKey', 'RowKey', 'buckets']),
   ]);
   const buckets = new Map(bucketRows.map((e) => [`${e.partitionKey}|${e.rowKey}`, parseBuckets(e.buckets)]));
   const days = new Map<string, DaySummary[]>();
@@ -204,16 +462,10 @@ export async function readStatusHistory(options: {
     };
     const dayBuckets = buckets.get(`${entity.partitionKey}|${entity.rowKey}`);
     if (dayBuckets) summary.buckets = dayBuckets;
-    const list = days.get(entity.partitionKey) ?? [];
-    list.push(summary);
-    days.set(entity.partitionKey, list);
+    days.set(entity.partitionKey, [...(days.get(entity.partitionKey) ?? []), summary]);
   }
   for (const list of days.values()) list.sort((a, b) => a.day.localeCompare(b.day));
-  const recent = incidentRows
-    .map((e) => incidentFromEntity(e))
-    .filter((i) => i.closedAt === undefined || i.openedAt >= options.incidentsSince)
-    .sort((a, b) => b.openedAt.localeCompare(a.openedAt));
-  return { days, incidents: recent };
+  return days;
 }
 
 function incidentFromEntity(entity: Entity): IncidentRecord & { monitor: string } {
@@ -260,13 +512,18 @@ export async function readDaily(monitor: string): Promise<DailyRollup[]> {
 
 /**
  * Deletes checks and rollups older than `beforeDay` (YYYY-MM-DD) and closed incidents opened
- * before it. Row keys sort by time, so one range filter per table finds them.
+ * before it, then brings every summary in line with the rollups that are left. Row keys sort by
+ * time, so one range filter per table finds the rows.
  */
 export async function purgeHistory(
   beforeDay: string,
-): Promise<Record<'checks' | 'daily' | 'incidents', number>> {
-  const deleted = { checks: 0, daily: 0, incidents: 0 };
-  const purge = async (table: keyof typeof deleted, filter: string, keep?: (e: Entity) => boolean) => {
+): Promise<Record<'checks' | 'daily' | 'incidents' | 'summaries', number>> {
+  const deleted = { checks: 0, daily: 0, incidents: 0, summaries: 0 };
+  const purge = async (
+    table: 'checks' | 'daily' | 'incidents',
+    filter: string,
+    keep?: (e: Entity) => boolean,
+  ) => {
     const client = await tableClient(HISTORY_TABLES[table]);
     const doomed = (await listAll(client, filter, ['PartitionKey', 'RowKey', 'closedAt'])).filter(
       (e) => !keep?.(e),
@@ -277,6 +534,12 @@ export async function purgeHistory(
   await purge('daily', `RowKey lt ${odataString(beforeDay)}`);
   // An incident still open is kept however old it is: the page shows it until it closes.
   await purge('incidents', `openedAt lt ${odataString(beforeDay)}`, (e) => typeof e.closedAt !== 'string');
+  // After the rollups, so a summary never keeps a day whose rollup is gone ("summaries" counts the
+  // summaries rewritten or deleted).
+  const summaries = await tableClient(HISTORY_TABLES.summary);
+  const monitors = await listAll(summaries, `PartitionKey eq ${odataString(SUMMARY_PARTITION)}`, ['RowKey']);
+  for (const { rowKey } of monitors)
+    if (await reconcileSummary(summaries, rowKey, beforeDay)) deleted.summaries += 1;
   return deleted;
 }
 
