@@ -151,12 +151,14 @@ var queueNames = [
 ]
 
 // Check history (Table storage, @azure/data-tables through AzureWebJobsStorage__tableServiceUri):
-// one row per check, daily rollups per target, and incidents; the status page and badges read
-// them. The app identity's Storage Table Data Contributor covers reads, writes and the purge.
+// one row per check, daily rollups per target, incidents, and one summary per monitor (what the
+// status page and badges read). The app identity's Storage Table Data Contributor covers reads,
+// writes and the purge.
 var tableNames = [
   'SitewatchChecks'
   'SitewatchDaily'
   'SitewatchIncidents'
+  'SitewatchSummary'
 ]
 var deploymentContainerName = 'app-package-${resourceToken}'
 var storageServices = [

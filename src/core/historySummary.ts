@@ -13,13 +13,18 @@ import { dayBefore, type Bucket, type DailyRollup, type DaySummary } from './his
 /** All summaries share one partition, so the page reads them with one query. */
 export const SUMMARY_PARTITION = 'monitors';
 
-/** [checks, up, down, p50, p95, lastAt] of a day: p50/p95 are -1 for a day without latency. */
-export type SummaryCell = [number, number, number, number, number, string];
+/** [checks, up, down, p50, p95] of a day: p50/p95 are -1 for a day without latency. */
+export type SummaryCell = [number, number, number, number, number];
 
 export interface MonitorSummary {
   monitor: string;
   /** Day (YYYY-MM-DD) -> its cell; the newest BAR_DAYS days only. */
   days: Record<string, SummaryCell>;
+  /**
+   * Day -> the latest check its rollup had counted when copied. Only writers need it (the page does
+   * not read it), so it is kept apart from the cells.
+   */
+  lastAt: Record<string, string>;
   /** Day -> its 15-minute buckets, for the newest two days only (they hold the last 24 hours). */
   buckets: Record<string, Record<number, Bucket>>;
 }
@@ -33,7 +38,7 @@ export type RollupForSummary = Pick<
 };
 
 function cellOf(rollup: RollupForSummary): SummaryCell {
-  return [rollup.checks, rollup.up, rollup.down, rollup.p50 ?? -1, rollup.p95 ?? -1, rollup.lastAt];
+  return [rollup.checks, rollup.up, rollup.down, rollup.p50 ?? -1, rollup.p95 ?? -1];
 }
 
 function newestDay(summary: MonitorSummary): string | undefined {
@@ -49,14 +54,15 @@ function trimmed(summary: MonitorSummary): MonitorSummary {
   const firstDay = dayBefore(newest, BAR_DAYS - 1);
   const firstBucketDay = dayBefore(newest, 1);
   const days = Object.fromEntries(Object.entries(summary.days).filter(([day]) => day >= firstDay));
+  const lastAt = Object.fromEntries(Object.entries(summary.lastAt).filter(([day]) => day >= firstDay));
   const buckets = Object.fromEntries(
     Object.entries(summary.buckets).filter(([day]) => day >= firstBucketDay && days[day] !== undefined),
   );
-  return { monitor: summary.monitor, days, buckets };
+  return { monitor: summary.monitor, days, lastAt, buckets };
 }
 
 export function emptySummary(monitor: string): MonitorSummary {
-  return { monitor, days: {}, buckets: {} };
+  return { monitor, days: {}, lastAt: {}, buckets: {} };
 }
 
 /**
@@ -64,8 +70,8 @@ export function emptySummary(monitor: string): MonitorSummary {
  * one of the same day (nothing to write), or the day is too old to show.
  */
 export function mergeRollup(summary: MonitorSummary, rollup: RollupForSummary): MonitorSummary | undefined {
-  const cell = summary.days[rollup.day];
-  if (cell && Date.parse(cell[5]) >= Date.parse(rollup.lastAt)) return undefined;
+  const counted = summary.lastAt[rollup.day];
+  if (counted !== undefined && Date.parse(counted) >= Date.parse(rollup.lastAt)) return undefined;
   const newest = newestDay(summary);
   if (newest !== undefined && rollup.day < dayBefore(newest, BAR_DAYS - 1)) return undefined;
   const buckets = { ...summary.buckets };
@@ -74,6 +80,7 @@ export function mergeRollup(summary: MonitorSummary, rollup: RollupForSummary): 
   return trimmed({
     monitor: summary.monitor,
     days: { ...summary.days, [rollup.day]: cellOf(rollup) },
+    lastAt: { ...summary.lastAt, [rollup.day]: rollup.lastAt },
     buckets,
   });
 }
@@ -83,7 +90,12 @@ export function withoutDaysBefore(summary: MonitorSummary, beforeDay: string): M
   if (!Object.keys(summary.days).some((day) => day < beforeDay)) return undefined;
   const keep = <T>(record: Record<string, T>) =>
     Object.fromEntries(Object.entries(record).filter(([day]) => day >= beforeDay));
-  return { monitor: summary.monitor, days: keep(summary.days), buckets: keep(summary.buckets) };
+  return {
+    monitor: summary.monitor,
+    days: keep(summary.days),
+    lastAt: keep(summary.lastAt),
+    buckets: keep(summary.buckets),
+  };
 }
 
 /** The days the status page reads, oldest first, as the day rollups would give them. */

@@ -158,8 +158,11 @@ function uptimeSince(days: DaySummary[], firstDay: string): number | null {
   return percent(up, checks);
 }
 
-/** The 15-minute buckets that start within the 24 hours before `now`. */
-function last24h(days: DaySummary[], now: Date): LatencyPoint[] {
+/**
+ * The 15-minute buckets that start within the 24 hours before `now`. `isoOf` turns a bucket's
+ * start into its ISO time; buildStatus shares one cache of them across all monitors.
+ */
+function last24h(days: DaySummary[], now: Date, isoOf: (ms: number) => string): LatencyPoint[] {
   const from = now.getTime() - DAY_MS;
   const points: LatencyPoint[] = [];
   for (const day of days) {
@@ -171,26 +174,24 @@ function last24h(days: DaySummary[], now: Date): LatencyPoint[] {
       const start = dayStart + index * BUCKET_MINUTES * 60_000;
       if (start + BUCKET_MINUTES * 60_000 <= from || start > now.getTime()) continue;
       const [checks, down, p50, p95] = bucket;
-      points.push({ at: new Date(start).toISOString(), checks, down, p50, p95 });
+      points.push({ at: isoOf(start), checks, down, p50, p95 });
     }
   }
   return points.sort((a, b) => a.at.localeCompare(b.at));
 }
 
-function bar(days: DaySummary[], now: Date): StatusDay[] {
+/** The bar's cells for `barDays` (the same BAR_DAYS days for every monitor, oldest first). */
+function bar(days: DaySummary[], barDays: readonly string[]): StatusDay[] {
   const byDay = new Map(days.map((d) => [d.day, d]));
-  const cells: StatusDay[] = [];
-  for (let back = BAR_DAYS - 1; back >= 0; back--) {
-    const day = dayBefore(now, back);
+  return barDays.map((day) => {
     const summary = byDay.get(day);
-    cells.push({
+    return {
       day,
       checks: summary?.checks ?? 0,
       down: summary?.down ?? 0,
       uptime: summary ? percent(summary.up, summary.checks) : null,
-    });
-  }
-  return cells;
+    };
+  });
 }
 
 function overallOf(monitors: StatusMonitor[]): Overall {
@@ -209,11 +210,21 @@ export function buildStatus(
   const { now } = options;
   const incidentsSince = new Date(now.getTime() - INCIDENT_DAYS * DAY_MS).toISOString();
   const stored = history.incidents;
+  // Computed once for all monitors: with a hundred monitors, per-monitor date arithmetic was
+  // most of the time it took to build the document.
+  const barDays = Array.from({ length: BAR_DAYS }, (_, i) => dayBefore(now, BAR_DAYS - 1 - i));
+  const [d7, d30, d90] = [6, 29, 89].map((back) => dayBefore(now, back)) as [string, string, string];
+  const isoTimes = new Map<number, string>();
+  const isoOf = (ms: number) => {
+    let iso = isoTimes.get(ms);
+    if (iso === undefined) isoTimes.set(ms, (iso = new Date(ms).toISOString()));
+    return iso;
+  };
   const monitors = [...live]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((monitor): StatusMonitor => {
       const days = history.days.get(monitor.name) ?? [];
-      const latency = last24h(days, now);
+      const latency = last24h(days, now, isoOf);
       const h24 = latency.reduce(
         (acc, p) => ({ checks: acc.checks + p.checks, up: acc.up + p.checks - p.down }),
         { checks: 0, up: 0 },
@@ -226,11 +237,11 @@ export function buildStatus(
         since: monitor.state?.statusSince ?? null,
         uptime: {
           h24: percent(h24.up, h24.checks),
-          d7: uptimeSince(days, dayBefore(now, 6)),
-          d30: uptimeSince(days, dayBefore(now, 29)),
-          d90: uptimeSince(days, dayBefore(now, 89)),
+          d7: uptimeSince(days, d7),
+          d30: uptimeSince(days, d30),
+          d90: uptimeSince(days, d90),
         },
-        days: bar(days, now),
+        days: bar(days, barDays),
         latency,
         incident: open ? toPublicIncident(open, now) : liveIncident(monitor.name, monitor.state, now),
       };

@@ -20,15 +20,16 @@ export function latencyChart(id: string, points: LatencyPoint[], now: Date): Htm
   const descId = `${id}-desc`;
   const from = now.getTime() - 86_400_000;
   const max = niceMax(Math.max(0, ...points.map((p) => p.p95)));
-  const x = (at: string) =>
-    PAD.left + ((Date.parse(at) - from) / 86_400_000) * (WIDTH - PAD.left - PAD.right);
+  const xs = points.map((p) =>
+    (PAD.left + ((Date.parse(p.at) - from) / 86_400_000) * (WIDTH - PAD.left - PAD.right)).toFixed(1),
+  );
   const y = (ms: number) => PAD.top + (1 - ms / max) * (HEIGHT - PAD.top - PAD.bottom);
   const line = (key: 'p50' | 'p95') =>
-    points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.at).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
+    points.map((p, i) => `${i === 0 ? 'M' : 'L'}${xs[i]},${y(p[key]).toFixed(1)}`).join('');
   const sorted = points.map((p) => p.p50).sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   const worst = Math.max(0, ...points.map((p) => p.p95));
-  const failures = points.filter((p) => p.down > 0);
+  const failures = points.flatMap((p, i) => (p.down > 0 ? [{ ...p, x: Number(xs[i]) }] : []));
   const description =
     points.length === 0
       ? 'No checks in the last 24 hours.'
@@ -64,7 +65,7 @@ export function latencyChart(id: string, points: LatencyPoint[], now: Date): Htm
       <text x="${PAD.left}" y="${HEIGHT - 4}">24 h ago</text>
       <text x="${WIDTH - PAD.right}" y="${HEIGHT - 4}" text-anchor="end">now</text>
     </g>
-    ${failures.map((p) => html`<rect x="${(x(p.at) - 2).toFixed(1)}" y="${PAD.top}" width="4" height="${HEIGHT - PAD.top - PAD.bottom}" fill="#cf222e" opacity="0.25" />`)}
+    ${failures.map((p) => html`<rect x="${(p.x - 2).toFixed(1)}" y="${PAD.top}" width="4" height="${HEIGHT - PAD.top - PAD.bottom}" fill="#cf222e" opacity="0.25" />`)}
     ${points.length > 0 ? html`<path d="${line('p95')}" fill="none" stroke="#54aeff" stroke-width="1.5" /><path d="${line('p50')}" fill="none" stroke="#0b5cad" stroke-width="2" />` : ''}
   </svg>`;
 }

@@ -2,7 +2,7 @@
 // every minute, so the page works the same without JavaScript.
 import type { PublicIncident, StatusDay, StatusDocument, StatusMonitor } from '../core/statusModel';
 import { latencyChart } from './charts';
-import { formatDuration, formatPercent, html, page, type Html } from './html';
+import { escapeHtml, formatDuration, formatPercent, html, page, raw, type Html } from './html';
 
 const OVERALL_TEXT: Record<StatusDocument['overall'], string> = {
   operational: 'All systems operational',
@@ -34,9 +34,17 @@ function dayText(day: StatusDay): string {
   return `${day.day}: ${formatPercent(day.uptime)} up, ${day.down} of ${day.checks} checks failed`;
 }
 
+// Nine thousand cells on a page of a hundred monitors: built as one string (escaped all the same)
+// rather than an html template per cell.
+function dayCells(days: StatusDay[]): Html {
+  let cells = '';
+  for (const day of days) cells += `<li class="${dayClass(day)}" title="${escapeHtml(dayText(day))}"></li>`;
+  return raw(cells);
+}
+
 function dayBar(monitor: StatusMonitor): Html {
   return html`<ol class="days" aria-label="Uptime per day, last ${monitor.days.length} days">
-      ${monitor.days.map((day) => html`<li class="${dayClass(day)}" title="${dayText(day)}"></li>`)}
+      ${dayCells(monitor.days)}
     </ol>
     <div class="scale" aria-hidden="true">
       <span>${monitor.days.length} days ago</span><span>today</span>

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ALERTS_POISON_QUEUE, ALERTS_QUEUE } from '../../src/core/alertQueue';
+import { HISTORY_TABLES } from '../../src/core/history';
 import { REPO_ROOT } from './support/appSettings';
 import {
   type BicepFile,
@@ -446,7 +447,7 @@ describe("storage the app and this turn's pieces use", () => {
   });
 
   it('creates the check history tables', () => {
-    expect(arrayVar('tableNames')).toEqual(['SitewatchChecks', 'SitewatchDaily', 'SitewatchIncidents']);
+    expect(arrayVar('tableNames')).toEqual(Object.values(HISTORY_TABLES));
     expect(storageModule?.body).toMatch(/tableNames: tableNames/);
     expect(stripComments(readFileSync(join(INFRA, 'modules', 'storage.bicep'), 'utf8'))).toMatch(
       /'Microsoft\.Storage\/storageAccounts\/tableServices\/tables@[^']+' = \[for tableName in tableNames:/,

@@ -147,6 +147,7 @@ function summaryToEntity(summary: MonitorSummary) {
     partitionKey: SUMMARY_PARTITION,
     rowKey: summary.monitor,
     days: JSON.stringify(summary.days),
+    lastAt: JSON.stringify(summary.lastAt),
     buckets: JSON.stringify(summary.buckets),
   };
 }
@@ -165,6 +166,7 @@ function summaryFromEntity(entity: Entity): MonitorSummary {
   return {
     monitor: entity.rowKey,
     days: parseRecord(entity.days),
+    lastAt: parseRecord(entity.lastAt),
     buckets: parseRecord(entity.buckets),
   };
 }
