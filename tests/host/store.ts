@@ -2,7 +2,7 @@
 // work each execution owns, and the activity-call log. The scheduler mutates records through
 // this module and calls `changed` so waiters see every status transition.
 import type { HistoryEvent, InstanceFilter, RuntimeStatus, StatusQuery, WireStatus } from './types';
-import type { ReplayState } from './engine/replay';
+import type { NewWork, ReplayState } from './engine/replay';
 import type { RetryOptionsWire } from './engine/retry';
 import { TrackedMap } from './persist/trackedMap';
 
@@ -59,6 +59,12 @@ export interface Execution {
   /** Retry state keyed by the action's first task id; `retryIds` maps attempt/timer ids to it. */
   retries: Map<number, RetryState>;
   retryIds: Map<number, number>;
+  /**
+   * Actions the SDK has sent and numbered that the extension has not reached yet: it invokes a
+   * top-level action only after the ones before it completed (engine/shimWalk.ts). `index` is the
+   * action's place in the flat action list.
+   */
+  deferred: Array<{ index: number; work: NewWork }>;
   lastStartedAt: number;
   /** `history` serialised so far (engine/episode.ts historyText). */
   historyCache: { text: string; count: number };
@@ -109,6 +115,7 @@ export function newExecution(executionId: string, input: string | undefined): Ex
     subOrchestrations: new TrackedMap({ immutableValues: true }),
     retries: new TrackedMap(),
     retryIds: new TrackedMap({ immutableValues: true }),
+    deferred: [],
     lastStartedAt: 0,
     historyCache: { text: '', count: 0 },
   };

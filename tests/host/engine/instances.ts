@@ -188,7 +188,23 @@ export class Instances {
     this.finish(record, exec, 'Completed', result);
   }
 
-  continueAsNew(record: InstanceRecord, exec: Execution, ts: number, input: unknown): void {
+  /**
+   * Ends `exec` as ContinuedAsNew and starts the next execution. `carried` are the EventRaised
+   * events DurableTask.Core moves over (shimWalk.ts carryOverFrom); events that reached the inbox
+   * while the deciding episode ran follow them when a client sent them: a client's raise event,
+   * terminate, suspend or resume names no execution (DurableClient.cs:836-840 at a7c6d694 clears
+   * ExecutionId), and Azure Storage hands such a message to whichever execution is current
+   * (durabletask src/DurableTask.AzureStorage/OrchestrationSessionManager.cs:433-451 at 52170329).
+   * Completions of the old execution's work are discarded with it (same lines: a message for an
+   * older generation finds no state).
+   */
+  continueAsNew(
+    record: InstanceRecord,
+    exec: Execution,
+    ts: number,
+    input: unknown,
+    carried: readonly HistoryEvent[] = [],
+  ): void {
     const inputJson = toJson(input);
     exec.history.push(
       {
@@ -198,12 +214,16 @@ export class Instances {
       },
       hostEvent(13, ts, true),
     );
-    // Events this execution never consumed are dropped with it (the extension carries them over only when asked).
+    const fromClients = exec.inbox.filter((e) => CLIENT_MESSAGES.has(e.EventType));
     this.dropOpenWork(record, exec);
     const next = newExecution(newInstanceId(), inputJson);
     next.lastStartedAt = exec.lastStartedAt;
-    next.inbox.push(this.executionStarted(record.instanceId, next, record.name, record.parent, inputJson));
+    const started = this.executionStarted(record.instanceId, next, record.name, record.parent, inputJson);
+    next.inbox.push(started, ...carried.map((e) => ({ ...e, IsPlayed: false })), ...fromClients);
     record.executions.push(next);
+    // AzureTableTrackingStore.cs:983-989 (52170329) writes CreatedTime from each ExecutionStarted,
+    // the new execution's included.
+    record.createdAt = Date.parse(started.Timestamp);
     this.core.touch(record);
     this.core.enqueueEpisode(record.instanceId);
   }
@@ -257,6 +277,9 @@ export class Instances {
     };
   }
 }
+
+/** EventRaised, ExecutionTerminated, ExecutionSuspended, ExecutionResumed: sent by clients. */
+const CLIENT_MESSAGES = new Set([15, 3, 19, 20]);
 
 function refused(op: 'suspend' | 'resume', instanceId: string, status: string): HostError {
   return new HostError(

@@ -108,7 +108,7 @@ export function applyRetryStep(
   const r = exec.retries.get(step.key);
   if (!r) return;
   if (step.kind === 'finished') {
-    for (const [id, key] of exec.retryIds) if (key === step.key) exec.retryIds.delete(id);
+    // retryIds keeps the finished call's ids: shimWalk.ts replays the whole history with them.
     exec.retries.delete(step.key);
     return;
   }

@@ -35,6 +35,7 @@ import {
 } from './longTimers';
 import { replay, type NewWork, type ReplayState } from './replay';
 import { applyRetryStep, planRetries, startRetry, type RetryEffects, type RetryStep } from './retryTasks';
+import { carryOverFrom, walkShim, type TaskOwners } from './shimWalk';
 import { startChild } from './subOrchestrations';
 import { TimerTable } from './timers';
 
@@ -414,6 +415,7 @@ export class Scheduler implements IdleSource {
     const cancelFailure = cancelLongTimers(exec, result.cancelledTimers);
     if (cancelFailure) return this.instances.fail(record, exec, ts, cancelFailure);
 
+    const firstNewIndex = exec.replay.slots.length;
     exec.replay = result.state;
     const scheduling: HistoryEvent[] = [];
     const effects: SideEffect[] = [];
@@ -421,8 +423,17 @@ export class Scheduler implements IdleSource {
       applyPieceStep(record, exec, step, ts, scheduling, effects, this.run.armTimer);
     for (const step of plan.steps)
       applyRetryStep(this.core, this.run, record, exec, step, ts, scheduling, effects);
+    // The extension schedules an action only once it reaches it (shimWalk.ts); the rest waits,
+    // numbered already, for the episode in which the actions before it complete.
+    const walk = walkShim(outcome.state.actions, exec.history, taskOwners(exec));
+    const waiting = exec.deferred.concat(
+      result.newWork.map((work, k) => ({ index: firstNewIndex + k, work })),
+    );
+    const due = waiting.filter((d) => d.index < walk.invoked);
+    if (due.length > 0 || waiting.length !== exec.deferred.length)
+      exec.deferred = waiting.filter((d) => d.index >= walk.invoked);
     let continueInput: { input: unknown } | undefined;
-    for (const work of result.newWork) {
+    for (const { work } of due) {
       if (work.kind === 'continueAsNew') continueInput = { input: work.input };
       else this.applyNewWork(record, exec, work, ts, scheduling, effects);
     }
@@ -436,9 +447,14 @@ export class Scheduler implements IdleSource {
       exec.scheduled.set(e.EventId, e);
     }
 
-    if (outcome.state.isDone) {
-      if (continueInput) return this.instances.continueAsNew(record, exec, ts, continueInput.input);
-      return this.instances.complete(record, exec, ts, outcome.state.output);
+    // OutOfProcOrchestrationShim.cs:83-96: the output is set only after the walk got through every
+    // action; until then the instance stays Running and the next completion gives it an episode.
+    if (outcome.state.isDone && walk.finished) {
+      if (continueInput && walk.continueAsNewAfter !== undefined) {
+        const carried = carryOverFrom(exec.history, walk.continueAsNewAfter);
+        return this.instances.continueAsNew(record, exec, ts, continueInput.input, carried);
+      }
+      if (!continueInput) return this.instances.complete(record, exec, ts, outcome.state.output);
     }
     exec.history.push(hostEvent(13, ts, true));
     this.core.touch(record);
@@ -559,6 +575,17 @@ function numberingDiverged(name: string, sdk: number, host: number): string {
     `run twice) and later results reach the wrong tasks (Azure/azure-functions-durable-js#574). Put each task in ` +
     `one Task.any/Task.all only; to wait for already-scheduled tasks again, yield them one by one.`
   );
+}
+
+/** Which flat action each task id belongs to, for walkShim. */
+function taskOwners(exec: Execution): TaskOwners {
+  const byId = new Map<number, number>();
+  exec.replay.slots.forEach((slot, index) => {
+    if (slot.id !== undefined) byId.set(slot.id, index);
+  });
+  const retryLast = new Map<number, number>();
+  for (const [id, first] of exec.retryIds) retryLast.set(first, Math.max(id, retryLast.get(first) ?? id));
+  return { byId, retryOf: exec.retryIds, retryLast };
 }
 
 /** Actions the extension counts against MaxOrchestrationActions (event waits and continueAsNew do not). */

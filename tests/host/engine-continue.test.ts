@@ -1,0 +1,109 @@
+// continueAsNew as on Azure Storage: which events reach the next execution (engine/shimWalk.ts
+// carryOverFrom, engine/instances.ts continueAsNew) and the new execution's createdTime.
+import path from 'node:path';
+import { app } from '@azure/functions';
+import { startHost, type Host } from './index';
+import type { HistoryEvent } from './types';
+
+const APP = path.join(__dirname, '..', 'fixtures', 'engine-app');
+
+let host: Host;
+beforeAll(async () => {
+  host = await startHost({ appDir: APP, storage: 'none' });
+});
+afterEach(() => {
+  host.clock.autoSkip = true;
+});
+afterAll(async () => {
+  await host.stop();
+});
+
+/** Starts 'generations' with the clock held, so its hour-long wait stays open. */
+async function startFirstGeneration(): Promise<string> {
+  host.clock.autoSkip = false;
+  const id = host.startNew('generations', 1);
+  await host.waitForIdle();
+  expect(host.status(id)?.runtimeStatus).toBe('Running');
+  return id;
+}
+
+/** Lets the second generation's one-minute wait run out if 'late' never reached it. */
+async function finish(id: string): Promise<unknown> {
+  host.clock.autoSkip = true;
+  const status = await host.waitForStatus(id);
+  expect(status.runtimeStatus).toBe('Completed');
+  return status.output;
+}
+
+const raised = (history: HistoryEvent[]): unknown[] =>
+  history.filter((e) => e.EventType === 15).map((e) => e.Name);
+
+test('an event processed after the continueAsNew decision is carried into the next execution', async () => {
+  const id = await startFirstGeneration();
+  // One batch: 'go' ends the wait and so reaches the decision; 'late' is processed after it.
+  host.durable.raiseEvent(id, 'go', null);
+  host.durable.raiseEvent(id, 'late', 'kept');
+  expect(await finish(id)).toEqual({ gen: 2, late: 'kept' });
+  const current = host.history(id);
+  expect(current.slice(0, 3).map((e) => e.EventType)).toEqual([12, 0, 15]);
+  expect(raised(current)).toEqual(['late']);
+});
+
+test('an event the old execution processed before the decision is dropped with it', async () => {
+  const id = await startFirstGeneration();
+  host.durable.raiseEvent(id, 'late', 'lost');
+  host.durable.raiseEvent(id, 'go', null);
+  expect(await finish(id)).toEqual({ gen: 2, late: null });
+  expect(raised(host.history(id))).toEqual([]);
+});
+
+test('client events raised while the deciding episode runs reach the next execution', async () => {
+  const id = await startFirstGeneration();
+  let raisedDuring = 0;
+  const hook = app.hook.preInvocation((context) => {
+    const payload = context.inputs[0] as { instanceId?: string; input?: unknown; history?: HistoryEvent[] };
+    if (context.invocationContext.functionName !== 'generations' || payload.instanceId !== id) return;
+    if (payload.input === 1 && raised(payload.history ?? []).includes('go') && raisedDuring++ === 0)
+      host.durable.raiseEvent(id, 'late', 'in flight');
+  });
+  try {
+    host.durable.raiseEvent(id, 'go', null);
+    expect(await finish(id)).toEqual({ gen: 2, late: 'in flight' });
+  } finally {
+    hook.dispose();
+  }
+  expect(raisedDuring).toBeGreaterThan(0);
+});
+
+test('a terminate sent while the deciding episode runs ends the next execution', async () => {
+  const id = await startFirstGeneration();
+  const hook = app.hook.preInvocation((context) => {
+    const payload = context.inputs[0] as { instanceId?: string; input?: unknown; history?: HistoryEvent[] };
+    if (context.invocationContext.functionName !== 'generations' || payload.instanceId !== id) return;
+    if (payload.input === 1 && raised(payload.history ?? []).includes('go'))
+      host.durable.terminate(id, 'stop');
+  });
+  try {
+    host.durable.raiseEvent(id, 'go', null);
+    const status = await host.waitForStatus(id, ['Terminated'], { timeoutMs: 10_000 });
+    expect(status.output).toBe('stop');
+  } finally {
+    hook.dispose();
+  }
+  // The first execution continued as new; the terminate ended the second one.
+  const all = host.history(id, { allExecutions: true });
+  expect(all.some((e) => e.EventType === 1 && e.OrchestrationStatus === 2)).toBe(true);
+  expect(host.history(id).some((e) => e.EventType === 3)).toBe(true);
+});
+
+test("createdTime is the new execution's start", async () => {
+  const id = await startFirstGeneration();
+  const first = host.status(id)!.createdTime;
+  await host.clock.advance(5 * 60_000);
+  host.durable.raiseEvent(id, 'go', null);
+  await finish(id);
+  const started = host.history(id).find((e) => e.EventType === 0)!;
+  const status = host.status(id)!;
+  expect(status.createdTime).toBe(started.Timestamp);
+  expect(Date.parse(status.createdTime) - Date.parse(first)).toBeGreaterThanOrEqual(5 * 60_000);
+});
