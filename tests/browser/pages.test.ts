@@ -1,6 +1,7 @@
 // The status page and the run pages in real headless Chromium: what a visitor sees matches the
 // history, and every page passes axe-core (no serious or critical violation), has no console
 // error or failed request, no horizontal scroll at 375 px, and a visible keyboard focus.
+import type { ServerResponse } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { startAppHost, type AppHost } from '../support/appHost';
 import {
@@ -18,6 +19,8 @@ let app: AppHost;
 let target: TargetServer;
 let browser: Browser;
 const runs: Record<'check' | 'audit', string> = { check: '', audit: '' };
+// Answers to /hold wait here until the test lets them go, so a run stays Running meanwhile.
+const held: ServerResponse[] = [];
 
 const AUDITED_PAGE = `<!doctype html><html><body>
 <a href="/shop">Shop</a> <a href="/missing">A broken link</a> <a href="/moved">An old link</a>
@@ -25,7 +28,9 @@ const AUDITED_PAGE = `<!doctype html><html><body>
 
 beforeAll(async () => {
   target = await startServer((req, res) => {
-    if (req.url === '/page') {
+    if (req.url === '/hold') {
+      held.push(res);
+    } else if (req.url === '/page') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(AUDITED_PAGE);
     } else if (req.url === '/moved') {
@@ -71,6 +76,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const res of held) res.destroy();
   await browser?.close();
   await app?.stop();
   await target?.close();
@@ -149,4 +155,27 @@ test('the status page works without JavaScript', async () => {
     page.locator('section.card', { hasText: 'queued' }).locator('.pill').textContent(),
   ).resolves.toBe('Up');
   await context.close();
+});
+
+test('a running check page reloads itself until the run is done, then stays put', async () => {
+  const started = await app.api.post('checks', { targets: [target.url('/hold')] });
+  for (let i = 0; i < 300 && held.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(held).toHaveLength(1);
+
+  const { page, problems } = await watchedPage(browser);
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.goto(`${app.host.apiUrl}/runs/${started.data.id}`);
+  await expect(page.locator('header .pill').textContent()).resolves.toBe('Running');
+  await expect(page.locator('main').textContent()).resolves.toContain('reloads every 2 seconds');
+
+  held.shift()!.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  // Nothing here navigates: only the page's own reload can show the new state.
+  await page.locator('header .pill', { hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+  expect(loads).toBeGreaterThanOrEqual(2);
+  await expect(page.locator('main').textContent()).resolves.not.toContain('reloads every 2 seconds');
+  const settled = loads;
+  await page.waitForTimeout(2_500); // longer than the reload interval: a finished run is not reloaded
+  expect(loads).toBe(settled);
+  expect(problems).toEqual({ console: [], failedRequests: [] });
 });
