@@ -184,6 +184,37 @@ test('an unacknowledged incident re-alerts every N minutes, and an acknowledgeme
   expect(fx.kinds().map((k) => k.split('@')[0])).toEqual(['DOWN', 'REALERT', 'REALERT', 'RECOVERED']);
 });
 
+test('realertMinutes at the API maximum (7 days) re-alerts exactly 7 days after the DOWN alert', async () => {
+  const DAY = 24 * 60 * MINUTE;
+  fx.healthy = false;
+  // Checks at t0 and every day: DOWN at the second failure (day 1), the reminder due on day 8.
+  const t0 = await createMonitor(
+    'weekly-reminder',
+    fx.config({ intervalSeconds: 86_400, realertMinutes: 10_080 }),
+  );
+  for (let day = 1; day <= 7; day++) await app.host.clock.advance(DAY);
+  await app.host.clock.advance(DAY - MINUTE);
+  await app.host.waitForIdle();
+  expect((await monitor('weekly-reminder')).state.incident).toMatchObject({
+    alerts: 1,
+    lastAlertAt: at(t0, DAY),
+  });
+  await app.host.clock.advance(MINUTE);
+  await fx.waitForAlerts(2);
+  expect(fx.kinds()).toEqual([`DOWN@${at(t0, DAY)}`, `REALERT@${at(t0, 8 * DAY)}`]);
+  expect((await monitor('weekly-reminder')).state.incident).toMatchObject({
+    alerts: 2,
+    lastAlertAt: at(t0, 8 * DAY),
+  });
+  expect(app.host.durable.getStatus('monitor:weekly-reminder')?.runtimeStatus).toBe('Running');
+  // It never needed a timer over 6 days: it wakes for each daily check (API maximum: 1 day).
+  const waits = app.host
+    .history('monitor:weekly-reminder', { allExecutions: true })
+    .filter((e) => e.EventType === 10)
+    .map((e) => Date.parse(String(e.FireAt)) - Date.parse(e.Timestamp));
+  expect(Math.max(...waits)).toBeLessThanOrEqual(DAY);
+});
+
 /** Lengths of each execution's history, split where a new execution starts (ExecutionStarted). */
 function executionLengths(instanceId: string): number[] {
   const lengths: number[] = [];
