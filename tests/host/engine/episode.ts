@@ -2,6 +2,7 @@
 // protocol (§2), a fresh InvocationContext, and the reply parsed as OrchestratorState or as the
 // `$OutOfProcData$` the SDK appends to a thrown error.
 import type { FunctionRegistration, HistoryEvent } from '../types';
+import { reserialiseDateValues } from './dates';
 
 /**
  * The extension's timer settings for replay schema V3, as .NET TimeSpan text: Azure Storage's
@@ -120,11 +121,37 @@ export function parseThrown(error: unknown): EpisodeOutcome {
   const at = message.indexOf(OUT_OF_PROC_LABEL);
   if (at >= 0) {
     try {
-      const state = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorState;
+      const parsed = JSON.parse(message.slice(at + OUT_OF_PROC_LABEL.length)) as OrchestratorState;
+      const state = withDatesAsParsedFromText(parsed);
       return { kind: 'failed', error: state.error ?? message.slice(0, at).trim(), state };
     } catch {
       // fall through: report the raw message
     }
   }
   return { kind: 'failed', error: message };
+}
+
+/**
+ * Only this text-borne state goes through the extension's JObject.Parse with date parsing on
+ * (TaskOrchestrationShim.cs:178-183 -> 280; see dates.ts): its object-typed fields (customStatus,
+ * output, each action's input, OutOfProcOrchestrationShim.cs:281-340) come back re-serialised.
+ */
+function withDatesAsParsedFromText(state: OrchestratorState): OrchestratorState {
+  const action = (a: unknown): unknown => {
+    if (a === null || typeof a !== 'object') return a;
+    const { input, compoundActions, ...rest } = a as { input?: unknown; compoundActions?: unknown };
+    return {
+      ...rest,
+      ...(input !== undefined && { input: reserialiseDateValues(input) }),
+      ...(Array.isArray(compoundActions) && { compoundActions: compoundActions.map(action) }),
+    };
+  };
+  return {
+    ...state,
+    ...(state.customStatus !== undefined && { customStatus: reserialiseDateValues(state.customStatus) }),
+    ...(state.output !== undefined && { output: reserialiseDateValues(state.output) }),
+    actions: Array.isArray(state.actions)
+      ? state.actions.map((set: unknown) => (Array.isArray(set) ? set.map(action) : set))
+      : state.actions,
+  };
 }
