@@ -10,6 +10,7 @@
 // - SitewatchSummary:   PartitionKey = 'monitors', RowKey = monitor: what the status page shows,
 //   derived from the day rollups (src/core/historySummary.ts).
 import { z } from 'zod';
+import { canonicalIso } from './instant';
 import {
   MonitorName,
   ResultSummary,
@@ -51,6 +52,24 @@ export const RecordCheckInput = z.object({
   incident: IncidentRecord.optional(),
 });
 export type RecordCheckInput = z.infer<typeof RecordCheckInput>;
+
+/**
+ * The record with every time in Date#toISOString form. The check row's key is its time, rows are
+ * found by RowKey ranges and incidents by an `openedAt lt` filter, so one round must always give
+ * the same text whatever form its time arrived in (see instant.ts).
+ */
+export function canonicalRecord(input: RecordCheckInput): RecordCheckInput {
+  const out: RecordCheckInput = { ...input, at: canonicalIso(input.at) };
+  if (input.check) out.check = { ...input.check, at: canonicalIso(input.check.at) };
+  if (input.incident) {
+    const incident = { ...input.incident, openedAt: canonicalIso(input.incident.openedAt) };
+    if (incident.acknowledgedAt !== undefined)
+      incident.acknowledgedAt = canonicalIso(incident.acknowledgedAt);
+    if (incident.closedAt !== undefined) incident.closedAt = canonicalIso(incident.closedAt);
+    out.incident = incident;
+  }
+  return out;
+}
 
 /** A check as stored (and read back for the last 24 hours). */
 export interface CheckRow {

@@ -12,6 +12,7 @@ import {
   type StoredIncident,
 } from './history';
 import type { MonitorState } from './monitorSchemas';
+import { canonicalIso, compareInstants, instantOf } from './instant';
 
 /** Cells of the uptime bar: one per UTC day, today last. */
 export const BAR_DAYS = 90;
@@ -117,15 +118,17 @@ function cause(incident: StoredIncident): string | null {
   return incident.causeCode ?? null;
 }
 
+// Times are published in one form (canonicalIso): a Failed monitor's view, for one, comes back
+// from the extension with "...:00Z" where the monitor wrote "...:00.000Z" (see instant.ts).
 function toPublicIncident(incident: StoredIncident, now: Date): PublicIncident {
-  const end = incident.closedAt ? Date.parse(incident.closedAt) : now.getTime();
+  const end = incident.closedAt ? instantOf(incident.closedAt) : now.getTime();
   return {
     monitor: incident.monitor,
     id: incident.id,
-    openedAt: incident.openedAt,
-    acknowledgedAt: incident.acknowledgedAt ?? null,
-    closedAt: incident.closedAt ?? null,
-    durationMs: Math.max(0, end - Date.parse(incident.openedAt)),
+    openedAt: canonicalIso(incident.openedAt),
+    acknowledgedAt: incident.acknowledgedAt === undefined ? null : canonicalIso(incident.acknowledgedAt),
+    closedAt: incident.closedAt === undefined ? null : canonicalIso(incident.closedAt),
+    durationMs: Math.max(0, end - instantOf(incident.openedAt)),
     cause: cause(incident),
   };
 }
@@ -234,7 +237,7 @@ export function buildStatus(
       const result: StatusMonitor = {
         name: monitor.name,
         state: publicState(monitor),
-        since: monitor.state?.statusSince ?? null,
+        since: monitor.state?.statusSince ? canonicalIso(monitor.state.statusSince) : null,
         uptime: {
           h24: percent(h24.up, h24.checks),
           d7: uptimeSince(days, d7),
@@ -250,7 +253,11 @@ export function buildStatus(
     });
   const shown = new Set(live.map((m) => m.name));
   const incidents = stored
-    .filter((i) => shown.has(i.monitor) && (i.closedAt === undefined || i.openedAt >= incidentsSince))
+    .filter(
+      (i) =>
+        shown.has(i.monitor) &&
+        (i.closedAt === undefined || compareInstants(i.openedAt, incidentsSince) >= 0),
+    )
     .map((i) => toPublicIncident(i, now));
   return {
     title: options.title,

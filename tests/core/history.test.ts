@@ -1,5 +1,6 @@
 import {
   addToRollup,
+  canonicalRecord,
   dayBefore,
   packSamples,
   percentile,
@@ -85,4 +86,33 @@ test('a round that opens an incident records it, one that closes it records the 
     at: '2026-05-01T00:03:00.000Z',
   });
   expect(roundRecord('shop', '2026-05-01T00:03:00.000Z', quiet.state, quiet.events)).toBeUndefined();
+});
+
+describe('canonicalRecord: one round, one key, whatever form its time arrived in', () => {
+  it('writes every time of the record as Date#toISOString does', () => {
+    const record = canonicalRecord({
+      monitor: 'm',
+      at: '2026-11-30T10:00:00Z',
+      check: { at: '2026-11-30T10:00:00Z', ok: true, latencyMs: 5 },
+      incident: {
+        id: 'i',
+        openedAt: '2026-11-30T09:00:00.5Z',
+        acknowledgedAt: '2026-11-30T09:30:00+00:00',
+        closedAt: '2026-11-30T10:00:00Z',
+      },
+    });
+    expect(record).toEqual({
+      monitor: 'm',
+      at: '2026-11-30T10:00:00.000Z',
+      check: { at: '2026-11-30T10:00:00.000Z', ok: true, latencyMs: 5 },
+      incident: {
+        id: 'i',
+        openedAt: '2026-11-30T09:00:00.500Z',
+        acknowledgedAt: '2026-11-30T09:30:00.000Z',
+        closedAt: '2026-11-30T10:00:00.000Z',
+      },
+    });
+    const same = canonicalRecord({ monitor: 'm', at: '2026-11-30T10:00:00.000Z' });
+    expect(same.at).toBe(record.at);
+  });
 });

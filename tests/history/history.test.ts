@@ -143,6 +143,37 @@ test('history written before the summaries: the page reads the rollups and store
   await expectSummaryEqualsRollups('legacy-check');
 });
 
+test('one round whose time arrives in two forms ("...00.000Z", "...00Z") is still one row, counted once', async () => {
+  // A string RowKey made from the text as given would store two rows and count the check twice.
+  expect(await recordCheck(round('forms', '2026-03-02T10:00:00.000Z', true, 120))).toEqual({ counted: true });
+  expect(await recordCheck(round('forms', '2026-03-02T10:00:00Z', true, 130))).toEqual({ counted: false });
+  const rows = await readChecks('forms');
+  expect(rows).toEqual([{ at: '2026-03-02T10:00:00.000Z', ok: true, latencyMs: 120, status: 200 }]);
+  const [day] = await readDaily('forms');
+  expect(day).toMatchObject({ checks: 1, lastAt: '2026-03-02T10:00:00.000Z' });
+});
+
+test('incidents are listed newest first and windowed by instant, whatever form their times were given in', async () => {
+  const incident = (id: string, openedAt: string) =>
+    recordCheck({ monitor: 'incident-forms', at: openedAt, incident: { id, openedAt, closedAt: openedAt } });
+  await incident('a', '2026-03-03T10:00:00Z');
+  await incident('b', '2026-03-03T10:00:00.500+00:00');
+  // Half a second before the window: as text, "...09:00:00Z" >= "...09:00:00.500Z" (the table's
+  // `openedAt ge` filter compares text), so only the stored canonical form leaves it out.
+  await incident('c', '2026-03-03T09:00:00Z');
+  const { incidents } = await readStatusHistory({
+    since: '2026-03-03',
+    bucketsSince: '2026-03-03',
+    incidentsSince: '2026-03-03T09:00:00.500Z',
+    monitors: [],
+  });
+  const mine = incidents.filter((i) => i.monitor === 'incident-forms');
+  expect(mine.map((i) => [i.id, i.openedAt])).toEqual([
+    ['b', '2026-03-03T10:00:00.500Z'],
+    ['a', '2026-03-03T10:00:00.000Z'],
+  ]);
+});
+
 test('rollups equal the raw rows, day by day, across a day boundary', async () => {
   const latencies = [80, 95, 400, 120, 3000, 101, 99, 250, 87, 60, 1500, 110];
   const start = Date.parse('2026-03-02T22:10:00.000Z');

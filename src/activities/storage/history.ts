@@ -2,6 +2,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import {
   addToRollup,
+  canonicalRecord,
   checkRowOf,
   dayBefore,
   dayOf,
@@ -26,6 +27,7 @@ import {
   type RollupForSummary,
 } from '../../core/historySummary';
 import { BAR_DAYS } from '../../core/statusModel';
+import { compareInstants } from '../../core/instant';
 import { odataString, statusCodeOf, tableClient } from './tables';
 
 const ROLLUP_ATTEMPTS = 8;
@@ -41,7 +43,8 @@ function entityOf(result: TableEntityResult<Record<string, unknown>>): Entity {
   };
 }
 
-export async function recordCheck(input: RecordCheckInput): Promise<{ counted: boolean }> {
+export async function recordCheck(given: RecordCheckInput): Promise<{ counted: boolean }> {
+  const input = canonicalRecord(given);
   let counted = false;
   if (input.check) {
     const row = await insertCheck(input.monitor, checkRowOf(input.at, input.check));
@@ -425,8 +428,10 @@ export async function readStatusHistory(options: {
         }),
     );
   }
-  incidents.sort((a, b) => b.openedAt.localeCompare(a.openedAt));
-  return { days, incidents };
+  // By instant: rows written before times were stored canonically may spell them differently.
+  const placed = incidents.filter((i) => Number.isFinite(Date.parse(i.openedAt)));
+  placed.sort((a, b) => compareInstants(b.openedAt, a.openedAt));
+  return { days, incidents: placed };
 }
 
 /**
