@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /** Starts 'failFast' with the clock held and waits until its activity has failed. */
-async function failedTaskAll(then: 'call' | 'return'): Promise<string> {
+async function failedTaskAll(then: 'call' | 'return' | 'long'): Promise<string> {
   host.clock.autoSkip = false;
   const id = host.startNew('failFast', then);
   await host.waitForIdle();
@@ -54,4 +54,22 @@ test('an orchestration that returns after a failed Task.all completes only when 
   await host.clock.advance(SLOW_MS);
   const status = await host.waitForStatus(id);
   expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'caught' });
+});
+
+test('a long timer in the Task.all holds the follow-up until its last piece fires, not its first', async () => {
+  const DAY = 24 * 3600_000;
+  const id = await failedTaskAll('long');
+  await host.clock.advance(3 * DAY + 60_000);
+  await host.waitForIdle();
+  expect(host.history(id).filter((e) => e.EventType === 11)).toHaveLength(1);
+  expect(host.history(id).some((e) => e.EventType === 4 && e.Name === 'echo')).toBe(false);
+  expect(host.status(id)?.runtimeStatus).toBe('Running');
+
+  await host.clock.advance(4 * DAY);
+  const status = await host.waitForStatus(id);
+  expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'after' });
+  const history = host.history(id);
+  const lastFired = history.map((e) => e.EventType).lastIndexOf(11);
+  expect(history.filter((e) => e.EventType === 11)).toHaveLength(3);
+  expect(history.findIndex((e) => e.EventType === 4 && e.Name === 'echo')).toBeGreaterThan(lastFired);
 });

@@ -35,6 +35,8 @@ export interface LongTimer {
   canceled: boolean;
   /** Cancelled, and its last piece fired early: the SDK numbered one more piece that will never exist. */
   sdkAhead?: boolean;
+  /** Its last piece fired at or after `until`: the timer is complete. */
+  done?: boolean;
 }
 
 export interface Execution {
@@ -52,7 +54,7 @@ export interface Execution {
   activities: Map<number, { name: string; input: unknown }>;
   /** Created timers that have neither fired nor been cancelled. */
   timers: Map<number, { fireAt: number }>;
-  /** Long timers not yet due, keyed by their first piece's id (the action's task id). */
+  /** Long timers, keyed by their first piece's id (the action's task id); `done` once due. */
   longTimers: Map<number, LongTimer>;
   /** Sub-orchestrations started and not yet reported back. */
   subOrchestrations: Map<number, { instanceId: string; name: string }>;

@@ -86,7 +86,7 @@ export function planLongTimers(
   }
   const byPiece = new Map<number, [number, LongTimer]>();
   for (const [key, t] of exec.longTimers) {
-    if (!t.sdkAhead) byPiece.set(t.pieces[t.pieces.length - 1], [key, t]);
+    if (!t.sdkAhead && !t.done) byPiece.set(t.pieces[t.pieces.length - 1], [key, t]);
   }
   for (const e of events) {
     const hit = e.EventType === 11 && typeof e.TimerId === 'number' ? byPiece.get(e.TimerId) : undefined;
@@ -117,7 +117,8 @@ export function applyPieceStep(
   const t = exec.longTimers.get(step.key);
   if (!t) return;
   if (step.kind === 'done') {
-    exec.longTimers.delete(step.key);
+    // Kept, marked done: shimWalk.ts replays the whole history and needs to know its pieces.
+    exec.longTimers.set(step.key, { ...t, done: true });
     return;
   }
   if (step.kind === 'sdkAhead') {
@@ -139,7 +140,7 @@ export function applyPieceStep(
 export function cancelLongTimers(exec: Execution, cancelledIds: readonly number[]): string | undefined {
   for (const id of cancelledIds) {
     const t = exec.longTimers.get(id);
-    if (!t) continue;
+    if (!t || t.done) continue;
     if (t.pieces.length > 1) {
       return (
         `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled a timer task with sequence number ${t.pieces[1]} ` +

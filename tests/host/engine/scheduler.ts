@@ -583,9 +583,14 @@ function taskOwners(exec: Execution): TaskOwners {
   exec.replay.slots.forEach((slot, index) => {
     if (slot.id !== undefined) byId.set(slot.id, index);
   });
-  const retryLast = new Map<number, number>();
-  for (const [id, first] of exec.retryIds) retryLast.set(first, Math.max(id, retryLast.get(first) ?? id));
-  return { byId, retryOf: exec.retryIds, retryLast };
+  const partOf = new Map<number, number>(exec.retryIds);
+  const lastPart = new Map<number, number>();
+  for (const [id, first] of exec.retryIds) lastPart.set(first, Math.max(id, lastPart.get(first) ?? id));
+  for (const [first, timer] of exec.longTimers) {
+    for (const piece of timer.pieces) partOf.set(piece, first);
+    lastPart.set(first, timer.done ? timer.pieces[timer.pieces.length - 1] : -1);
+  }
+  return { byId, partOf, lastPart };
 }
 
 /** Actions the extension counts against MaxOrchestrationActions (event waits and continueAsNew do not). */

@@ -33,10 +33,16 @@ export interface ShimWalk {
 export interface TaskOwners {
   /** Flat index of the action numbered `id` (its first task id). */
   byId: ReadonlyMap<number, number>;
-  /** A retry's later attempt and timer ids -> its first id (engine/retryTasks.ts retryIds). */
-  retryOf: ReadonlyMap<number, number>;
-  /** For each retried action's first id, the newest id given to one of its attempts or timers. */
-  retryLast: ReadonlyMap<number, number>;
+  /**
+   * Later ids that belong to one action -> its first id: a retry's attempts and back-off timers
+   * (engine/retryTasks.ts retryIds), a long timer's pieces (engine/longTimers.ts).
+   */
+  partOf: ReadonlyMap<number, number>;
+  /**
+   * For each such action's first id: the id whose TimerFired ends it (a retry's newest id, a long
+   * timer's last piece once it is due), or -1 while a long timer still has pieces to come.
+   */
+  lastPart: ReadonlyMap<number, number>;
 }
 
 interface Node {
@@ -141,13 +147,13 @@ export function walkShim(actions: unknown, events: readonly HistoryEvent[], owne
 
   const complete = (id: unknown, final: (first: number, id: number) => boolean): void => {
     if (typeof id !== 'number') return;
-    const first = owners.retryOf.get(id) ?? id;
+    const first = owners.partOf.get(id) ?? id;
     if (!final(first, id)) return;
     const index = owners.byId.get(first);
     const node = index === undefined ? undefined : byFlat.get(index);
     if (node) node.done = true;
   };
-  const isRetried = (first: number): boolean => owners.retryLast.has(first);
+  const inParts = (first: number): boolean => owners.lastPart.has(first);
 
   advance();
   for (position = 0; position < events.length; position++) {
@@ -160,10 +166,10 @@ export function walkShim(actions: unknown, events: readonly HistoryEvent[], owne
       case 6: // TaskFailed
       case 9: // SubOrchestrationInstanceFailed
         // A retried call fails only after its last attempt's back-off timer (retryTasks.ts).
-        complete(e.TaskScheduledId, (first) => !isRetried(first));
+        complete(e.TaskScheduledId, (first) => !inParts(first));
         break;
-      case 11: // TimerFired: a retry timer ends the call when no attempt followed it
-        complete(e.TimerId, (first, id) => !isRetried(first) || owners.retryLast.get(first) === id);
+      case 11: // TimerFired: a retry's timer with no attempt after it, a long timer's last piece
+        complete(e.TimerId, (first, id) => !inParts(first) || owners.lastPart.get(first) === id);
         break;
       case 15: {
         const name = String(e.Name ?? '');
