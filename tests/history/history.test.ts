@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dayBefore, HISTORY_TABLES, rollupOf, type RecordCheckInput } from '../../src/core/history';
-import { summaryDays } from '../../src/core/historySummary';
+import { SUMMARY_PARTITION, summaryDays } from '../../src/core/historySummary';
 import {
   purgeHistory,
   readChecks,
@@ -109,6 +109,18 @@ test('the summary equals the rollups after duplicates, concurrent retries and an
   expect((await readSummary('summed'))!.days['2026-03-07']![2]).toBe(
     (await readChecks('summed', '2026-03-07')).filter((r) => !r.ok).length,
   );
+});
+
+test('a summary deleted under a writer that remembers its ETag is rebuilt from the rollups by the next check', async () => {
+  await recordCheck(round('rebuilt', '2026-03-06T08:00:00.000Z', true, 40));
+  await recordCheck(round('rebuilt', '2026-03-07T08:00:00.000Z', false, 900));
+  const summaries = await tableClient(HISTORY_TABLES.summary);
+  await summaries.deleteEntity(SUMMARY_PARTITION, 'rebuilt');
+  expect(await recordCheck(round('rebuilt', '2026-03-07T08:01:00.000Z', true, 41))).toEqual({
+    counted: true,
+  });
+  expect(Object.keys((await readSummary('rebuilt'))!.days)).toEqual(['2026-03-06', '2026-03-07']);
+  await expectSummaryEqualsRollups('rebuilt');
 });
 
 test('history written before the summaries: the page reads the rollups and stores the summary, and so does the next check', async () => {

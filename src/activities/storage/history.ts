@@ -243,8 +243,9 @@ async function mergeIntoSummary(monitor: string, rollup: RollupForSummary): Prom
       return;
     } catch (error) {
       recentSummaries.delete(monitor);
+      // 412: another writer changed it; 409: another writer created it; 404: the purge deleted it.
       const status = statusCodeOf(error);
-      if (status !== 412 && status !== 409) throw error;
+      if (status !== 412 && status !== 409 && status !== 404) throw error;
     }
   }
   throw new Error(`Could not update the summary of ${monitor}: too much contention`);
