@@ -3,7 +3,7 @@
 // the orchestrator's retry policy then handles. Nothing here logs or returns request headers or body.
 import * as df from 'durable-functions';
 import { evaluate } from '../core/assertions';
-import { CheckTarget, type CheckResult, type CheckSpec } from '../core/checkSpec';
+import { parseCheckTarget, type CheckResult, type CheckSpec } from '../core/checkSpec';
 import { guardedRequest } from './http/guardedRequest';
 import type { GuardedAgents } from './http/agents';
 
@@ -80,7 +80,7 @@ export async function checkUrl(spec: CheckSpec, options: CheckUrlOptions = {}): 
  * INVALID result rather than a throw. Issue messages name fields, never header or body values.
  */
 export async function checkUrlActivity(input: unknown, options: CheckUrlOptions = {}): Promise<CheckResult> {
-  const parsed = CheckTarget.safeParse(input);
+  const parsed = parseCheckTarget(input);
   if (parsed.success) return checkUrl(parsed.data, options);
   const url = (input as { url?: unknown } | null)?.url;
   const message = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');

@@ -162,6 +162,43 @@ export const CheckTarget = z.preprocess(
 );
 export type CheckTarget = string | CheckSpecInput;
 
+/** What `HttpUrl` accepts, as a plain function (the same rules; the schema stays the reference). */
+function isAcceptedUrl(value: string): boolean {
+  if (value.length < 1 || value.length > MAX_URL_LENGTH) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === ''
+  );
+}
+
+/**
+ * `CheckTarget.safeParse`, with the most common target (a URL string, or `{ url }` alone) decided
+ * without zod: its output is then only the defaults, and building it by hand costs a fraction of
+ * the schema's ~25 µs, which was a visible share of a check (BENCHMARKS.md, check throughput).
+ * Anything else, and every rejection (so the issue messages stay zod's), goes through the schema;
+ * tests/core/checkSpec.test.ts holds both paths to the same answers.
+ */
+export function parseCheckTarget(input: unknown): ReturnType<typeof CheckTarget.safeParse> {
+  let raw: unknown = input;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    const keys = Object.keys(input);
+    raw = keys.length === 1 && keys[0] === 'url' ? (input as { url: unknown }).url : undefined;
+  }
+  if (typeof raw === 'string') {
+    const url = raw.trim();
+    if (isAcceptedUrl(url)) {
+      const data: CheckSpec = { url, method: 'GET', timeoutMs: DEFAULT_TIMEOUT_MS, followRedirects: true };
+      return { success: true, data };
+    }
+  }
+  return CheckTarget.safeParse(input);
+}
+
 export interface CheckRequestSchemaOptions {
   /** Targets accepted in one request; the starters pass settings.maxTargets(). */
   maxTargets?: number;

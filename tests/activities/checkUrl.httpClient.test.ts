@@ -95,6 +95,43 @@ describe('guardedRequest body modes', () => {
   });
 });
 
+describe('the deadline covers every phase of the exchange', () => {
+  test('a name that never resolves is a TIMEOUT', async () => {
+    const stuck = createGuardedAgents({
+      allowPrivateNetworks: true,
+      resolve: () => new Promise(() => undefined),
+    });
+    try {
+      const outcome = await guardedRequest('http://never.example/', { agents: stuck, timeoutMs: 100 });
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'TIMEOUT', message: 'Check timed out' } });
+    } finally {
+      stuck.destroy();
+    }
+  });
+
+  test('a deadline that passes while a redirect body trickles ends it before the next hop', async () => {
+    let nextHopRequests = 0;
+    const trickling = await startServer({
+      '/': (_req, res) => {
+        res.writeHead(302, { location: '/next', 'content-type': 'text/plain' });
+        res.write('x');
+        setTimeout(() => res.end('y'), 400).unref();
+      },
+      '/next': (_req, res) => {
+        nextHopRequests++;
+        res.end('next');
+      },
+    });
+    try {
+      const outcome = await guardedRequest(trickling.url(), { agents, timeoutMs: 150 });
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+      expect(nextHopRequests).toBe(0);
+    } finally {
+      await trickling.close();
+    }
+  });
+});
+
 describe('internal faults throw (so the orchestrator retries) instead of becoming results', () => {
   test('a resolver bug propagates out of checkUrl', async () => {
     const broken = createGuardedAgents({

@@ -9,7 +9,9 @@ import {
   MAX_HEADERS,
   MAX_REQUEST_BODY_BYTES,
   MAX_URL_LENGTH,
+  parseCheckTarget,
 } from '../../src/core/checkSpec';
+import fc from 'fast-check';
 
 function issues(
   schema: {
@@ -221,5 +223,72 @@ describe('CheckResult', () => {
     expect(CheckSpec.safeParse({ url: 'https://example.com/', forwardAcrossOrigins: 'yes' }).success).toBe(
       false,
     );
+  });
+});
+
+describe('parseCheckTarget (the fast path for a bare URL)', () => {
+  // The fast path must answer exactly what the schema answers: same success, same spec; its
+  // rejections are the schema's own (same issues).
+  const same = (input: unknown) => {
+    const fast = parseCheckTarget(input);
+    const reference = CheckTarget.safeParse(input);
+    expect(fast.success).toBe(reference.success);
+    if (reference.success) {
+      expect(fast.data).toStrictEqual(reference.data);
+      expect(Object.keys(fast.data!)).toEqual(Object.keys(reference.data));
+    } else expect(fast.error?.issues).toEqual(reference.error.issues);
+  };
+  const urlish = fc.oneof(
+    fc.webUrl({ withQueryParameters: true, withFragments: true }),
+    fc.webUrl().map((u) => `  ${u}\t`),
+    fc.webUrl().map((u) => u.replace('://', '://user:pw@')),
+    fc.webUrl().map((u) => u.replace(/^https?/, 'ftp')),
+    fc.webUrl().map((u) => u + 'x'.repeat(MAX_URL_LENGTH)),
+    fc.constantFrom(
+      '',
+      '   ',
+      'not a url',
+      'http://',
+      'https://[::1]/',
+      'javascript:alert(1)',
+      'HTTP://EXAMPLE.COM',
+    ),
+    fc.string(),
+  );
+
+  test('a URL string or { url } alone: the same answer as CheckTarget', () => {
+    fc.assert(
+      fc.property(urlish, (url) => {
+        same(url);
+        same({ url });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('anything else goes to the schema', () => {
+    for (const input of [
+      { url: 'https://example.com/', method: 'post' },
+      { url: 'https://example.com/', extra: 1 },
+      { url: 42 },
+      { url: ['https://example.com/'] },
+      ['https://example.com/'],
+      null,
+      undefined,
+      42,
+      {},
+    ])
+      same(input);
+    expect(parseCheckTarget({ url: 'https://example.com/', method: 'post' })).toMatchObject({
+      success: true,
+      data: { method: 'POST' },
+    });
+  });
+
+  test('the length limit counts the trimmed URL', () => {
+    const base = 'https://example.com/';
+    same(` ${base}${'a'.repeat(MAX_URL_LENGTH - base.length)} `);
+    same(`${base}${'a'.repeat(MAX_URL_LENGTH - base.length + 1)}`);
+    expect(parseCheckTarget(`${base}${'a'.repeat(MAX_URL_LENGTH - base.length + 1)}`).success).toBe(false);
   });
 });
