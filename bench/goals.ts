@@ -1,4 +1,4 @@
-// The goals the figures are held to (issue 8), and how each is computed from a run's results.
+// The goals the figures are held to (issue 8, raised by issue 16), and how each is computed from a run's results.
 import type { ColdStartResult } from './coldStart/run';
 import type { FanOutCaseResult, FanOutResult } from './fanOut/run';
 import type { ThroughputResult } from './throughput/run';
@@ -10,10 +10,10 @@ export const GOALS = {
   byReferenceOrchestratorGrowth: 1.2,
   /** By reference: the parent's history bytes at 100,000 / at 10,000 (flat past FAN_OUT partitions), at most. */
   byReferenceParentHistoryGrowth: 1.1,
-  /** checkUrl requests/s as a fraction of a bare axios loop's, at least. */
-  checkUrlVsAxios: 0.8,
-  /** Loading the app / loading the SDKs alone, at most. */
-  coldStartRatio: 1.5,
+  /** checkUrl requests/s as a fraction of a bare axios loop's, at least (issue 16; issue 8 had 0.8). */
+  checkUrlVsAxios: 0.95,
+  /** Loading the bundled app / loading the SDKs alone, at most (issue 16; issue 8 had 1.5). */
+  coldStartRatio: 1.0,
 } as const;
 
 export interface GoalCheck {

@@ -128,7 +128,25 @@ run per line, 24 rounds of rotating 300 ms windows with the axios loop (load ave
 checkUrl / axios 0.78 -> 0.86 (per-round median 0.83 -> 0.94, minimum 0.30 -> 0.37; client CPU
 434 -> 401 µs/request, axios 350), then 0.93 -> 0.86 (median 0.88 -> 0.90, minimum 0.25 -> 0.19).
 Per-round ratios spread from 0.19 to above 1 at this load, wider than these cuts, so neither run
-shows the 0.95 goal met or missed; that needs a quiet machine.`;
+shows the 0.95 goal met or missed; that needs a quiet machine.
+
+**Round 3 (issue 16).** A new profile (node --cpu-prof, the checkUrl loop alone, 6 s at C = 32, from
+dist/) put the largest item inside axios: \`mergeConfig\` was a quarter of the time a request spent
+in axios, most of it deep-copying axios's default header tree (common, get, post, ...) into every
+request's config, headers that never reach the wire here (DEFAULT_HEADERS sets Accept, Content-Type is
+ours or \`false\`). Then zod (about 3.4% of the process's busy CPU, ~25 µs a check) and the
+AbortController, its signal and axios's listener on it (~2.5%). Cut: the instance's default headers are
+empty; a bare URL target (a string or \`{ url }\` alone, what sweeps mostly hold) is validated by a
+plain function with the same rules, and anything else or any rejection still goes through the schema
+(tests/core/checkSpec.test.ts holds both to the same answers with fast-check); the deadline ends the
+exchange by destroying the request under way through the transport axios is given, so no signal is
+created or listened to (tests/activities/checkUrl.httpClient.test.ts: DNS that never answers, a
+redirect body that trickles past the deadline, a caller abort). The settings read was 0.6% and stays.
+Before/after, one process, the old dist/ and the new side by side with the axios loop, 24 rounds of
+rotating 300 ms windows, twice (load average 6.7 to 7.8 on 2 cores): checkUrl / axios 0.83 -> 1.16
+(per-round median 0.87 -> 1.20; client CPU 475 -> 357 µs/request, axios 400), then 0.81 -> 1.11
+(median 0.80 -> 1.09; CPU 395 -> 289, axios 301). The check now costs less client CPU than the bare
+axios loop, which buffers its body and goes through follow-redirects.`;
 
 const coldStart = `**What runs.** A fresh \`node\` process per measurement loads files the way the Functions worker
 does: package.json \`main\` (\`dist/src/{index.js,functions/*.js}\`), in order, with \`@azure/functions-core\`
