@@ -3,6 +3,7 @@
 // would, with the same ids (engine/longTimers.ts).
 import path from 'node:path';
 import { app } from '@azure/functions';
+import { firstPieceAt, nextPieceAt } from './engine/longTimers';
 import { startHost, type Host } from './index';
 import type { HistoryEvent } from './types';
 
@@ -28,6 +29,16 @@ function timers(history: HistoryEvent[], t0: number): { created: number[][]; fir
     fired: history.filter((e) => e.EventType === 11).map((e) => [e.TimerId as number, days(e)]),
   };
 }
+
+test("the extension's split: more than 6 days away starts a 3-day piece; then 3 days or what is left", () => {
+  expect(firstPieceAt(0, 6 * DAY, 6 * DAY, 3 * DAY)).toBeUndefined();
+  expect(firstPieceAt(0, 6 * DAY + 1, 6 * DAY, 3 * DAY)).toBe(3 * DAY);
+  expect(nextPieceAt(3 * DAY, 10 * DAY, 3 * DAY)).toBe(6 * DAY);
+  expect(nextPieceAt(9 * DAY, 10 * DAY, 3 * DAY)).toBe(10 * DAY);
+  expect(nextPieceAt(7 * DAY, 10 * DAY, 3 * DAY)).toBe(10 * DAY); // exactly 3 days left: one piece
+  expect(nextPieceAt(10 * DAY, 10 * DAY, 3 * DAY)).toBeUndefined();
+  expect(nextPieceAt(10 * DAY + 5, 10 * DAY, 3 * DAY)).toBeUndefined();
+});
 
 test('a 10-day timer completes after exactly 10 days, in the 3 + 3 + 3 + 1 day pieces of the extension', async () => {
   const replies: unknown[] = [];
@@ -183,4 +194,26 @@ test("below replay schema V3 a timer over 6 days fails the orchestration with Az
   } finally {
     hook.dispose();
   }
+});
+
+test('a long timer the extension reaches late is split or not from that time, as its loop decides then', async () => {
+  const MIN = 60_000;
+  const id = host.startNew('deferredLongTimer');
+  const status = await host.waitForStatus(id);
+  expect(status.runtimeStatus).toBe('Completed');
+  const history = host.history(id);
+  const t0 = Date.parse(history[0].Timestamp);
+  expect(Date.parse(status.output as string) - t0).toBe(6 * DAY + 5 * MIN);
+  // Reached at t0 + 10 min, 5 days 23 h 55 min before it is due: one plain timer, no pieces.
+  const created = history.filter((e) => e.EventType === 10);
+  expect(
+    created.map((e) => [
+      e.EventId,
+      (Date.parse(e.Timestamp) - t0) / MIN,
+      (Date.parse(String(e.FireAt)) - t0) / MIN,
+    ]),
+  ).toEqual([
+    [1, 0, 10],
+    [2, 10, 6 * 24 * 60 + 5],
+  ]);
 });

@@ -45,6 +45,19 @@ export const SCHEMA_V3 = 2;
 export const timerTooLongForStorage = (maximumShortTimerMs: number): string =>
   `The Azure Storage provider supports a maximum of ${maximumShortTimerMs / 86_400_000} days for time-based delays (Parameter 'fireAt')`;
 
+/**
+ * The first piece's fireAt when the extension reaches a CreateTimer for `fireAt` at orchestration
+ * time `now` (DurableOrchestrationContext.cs:343-348), or undefined for a timer it does not split.
+ */
+export function firstPieceAt(
+  now: number,
+  fireAt: number,
+  maximumShortTimerMs: number,
+  intervalMs: number,
+): number | undefined {
+  return fireAt - now > maximumShortTimerMs ? now + intervalMs : undefined;
+}
+
 /** The extension's next piece of a long timer at orchestration time `now`, or undefined once it is due. */
 export function nextPieceAt(now: number, until: number, intervalMs: number): number | undefined {
   const left = until - now;

@@ -67,8 +67,8 @@ export type NewWork =
       version?: string;
       retry?: RetryOptionsWire;
     }
-  /** `until`: a long timer's final fireAt; `fireAt` is then its first piece's (engine/longTimers.ts). */
-  | { kind: 'timer'; id: number; fireAt: number; canceled: boolean; until?: number }
+  /** `fireAt` as the SDK asked; one over 6 days away is split when scheduled (engine/longTimers.ts). */
+  | { kind: 'timer'; id: number; fireAt: number; canceled: boolean }
   | { kind: 'event'; name: string }
   | { kind: 'continueAsNew'; input: unknown };
 
@@ -85,7 +85,6 @@ export interface ReplayInput {
   /** OrchestratorState.schemaVersion of the reply (0 when absent); V3 and later get long timers split. */
   schemaVersion: number;
   maximumShortTimerMs: number;
-  longRunningTimerIntervalMs: number;
 }
 
 export type ReplayResult =
@@ -261,27 +260,16 @@ export function replay(input: ReplayInput): ReplayResult {
             message: `CreateTimer action has an invalid fireAt: ${String(action.fireAt)}`,
           };
         }
+        // Refused below schema V3; from V3 on split when the extension reaches it (engine/longTimers.ts).
+        if (fireAt - input.now > input.maximumShortTimerMs && input.schemaVersion < SCHEMA_V3) {
+          return {
+            ok: false,
+            error: 'unsupported',
+            message: timerTooLongForStorage(input.maximumShortTimerMs),
+          };
+        }
         const id = nextId++;
         const canceled = action.isCanceled === true;
-        if (fireAt - input.now > input.maximumShortTimerMs) {
-          // Split from schema V3 on, refused below it (engine/longTimers.ts).
-          if (input.schemaVersion < SCHEMA_V3) {
-            return {
-              ok: false,
-              error: 'unsupported',
-              message: timerTooLongForStorage(input.maximumShortTimerMs),
-            };
-          }
-          slots.push({ kind, id, canceled });
-          newWork.push({
-            kind,
-            id,
-            fireAt: input.now + input.longRunningTimerIntervalMs,
-            canceled,
-            until: fireAt,
-          });
-          break;
-        }
         slots.push({ kind, id, canceled });
         newWork.push({ kind, id, fireAt, canceled });
         break;

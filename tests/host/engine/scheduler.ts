@@ -29,6 +29,7 @@ import {
   applyPieceStep,
   cancelledLongTimerMisnumbers,
   cancelLongTimers,
+  firstPieceAt,
   planLongTimers,
   sdkAheadBy,
   type PiecePlan,
@@ -347,7 +348,6 @@ export class Scheduler implements IdleSource {
       now: ts,
       schemaVersion: outcome.state.schemaVersion ?? 0,
       maximumShortTimerMs: MAXIMUM_SHORT_TIMER_MS,
-      longRunningTimerIntervalMs: LONG_RUNNING_TIMER_INTERVAL_MS,
     });
     if (!result.ok) {
       const reason =
@@ -515,13 +515,16 @@ export class Scheduler implements IdleSource {
         break;
       }
       case 'timer': {
-        scheduling.push({ ...hostEvent(10, ts, true, work.id), FireAt: iso(work.fireAt) });
-        if (work.until !== undefined) {
-          exec.longTimers.set(work.id, { until: work.until, pieces: [work.id], canceled: work.canceled });
-        }
+        // Split as the extension splits it when the shim reaches the action, at this episode's time,
+        // which is later than the SDK's for an action the walk deferred (engine/longTimers.ts).
+        const piece = firstPieceAt(ts, work.fireAt, MAXIMUM_SHORT_TIMER_MS, LONG_RUNNING_TIMER_INTERVAL_MS);
+        if (piece !== undefined)
+          exec.longTimers.set(work.id, { until: work.fireAt, pieces: [work.id], canceled: work.canceled });
+        const fireAt = piece ?? work.fireAt;
+        scheduling.push({ ...hostEvent(10, ts, true, work.id), FireAt: iso(fireAt) });
         // Created already cancelled: it still fires (see the note on cancelledTimers in commit).
-        exec.timers.set(work.id, { fireAt: work.fireAt });
-        effects.push(() => this.timers.arm(record, exec, work.id, work.fireAt));
+        exec.timers.set(work.id, { fireAt });
+        effects.push(() => this.timers.arm(record, exec, work.id, fireAt));
         break;
       }
       case 'event':
