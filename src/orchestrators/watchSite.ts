@@ -149,7 +149,10 @@ const watchSite: OrchestrationHandler = function* (context: OrchestrationContext
         stopped,
       ]);
       replaced = false;
-      if (timer && winner !== timer) timer.cancel();
+      // The timer that lost is left alone, not cancelled: on Azure it fires anyway, and the extension
+      // replays a cancelled timer as already finished (OutOfProcOrchestrationShim.cs:127-132), so in
+      // the last round of a generation it would reach continueAsNew before the event that woke us
+      // and DurableTask.Core would hand that event to the next generation a second time.
       if (winner === stopped) {
         publish(round, true);
         return { monitor: name, stopped: true, state };

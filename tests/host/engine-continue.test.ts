@@ -107,3 +107,14 @@ test("createdTime is the new execution's start", async () => {
   expect(status.createdTime).toBe(started.Timestamp);
   expect(Date.parse(status.createdTime) - Date.parse(first)).toBeGreaterThanOrEqual(5 * 60_000);
 });
+
+test('an event that won a Task.any whose timer was then cancelled is carried over again', async () => {
+  // The shim re-creates the cancelled timer with a cancelled token on every replay
+  // (OutOfProcOrchestrationShim.cs:127-132), so its WhenAny ends before the event and the walk
+  // reaches ContinueAsNew first: DurableTask.Core then carries the consumed event over.
+  host.clock.autoSkip = false;
+  const id = host.startNew('generationsCancel', 1);
+  await host.waitForIdle();
+  host.durable.raiseEvent(id, 'go', 'once');
+  expect(await finish(id)).toEqual({ gen: 2, goAgain: 'once' });
+});
