@@ -144,6 +144,7 @@ export const MonitorResource = z.object({
   runtimeStatus: RuntimeStatus,
   /** False once the monitor was stopped, terminated or failed. */
   running: z.boolean(),
+  /** Start of the monitor's current generation: Azure Storage resets it at every continueAsNew. */
   createdTime: Time,
   lastUpdatedTime: Time,
   /** True while paused (POST .../pause): no checks, no alerts until POST .../resume. */
