@@ -185,6 +185,18 @@ const watchSite: OrchestrationHandler = function* (context: OrchestrationContext
     }
   }
 
+  // An event that arrived while the last round checked or alerted completed its waiter, and this
+  // execution's end would drop it (only events processed after the continueAsNew decision reach
+  // the next generation): a stop, a reconfigure or an acknowledgement would be lost. Handle them first.
+  for (let extra = 0; extra < ROUNDS_PER_EXECUTION; extra++) {
+    if (stopped.isCompleted) {
+      publish(ROUNDS_PER_EXECUTION, true);
+      return { monitor: name, stopped: true, state };
+    }
+    const ready = [...waiters.entries()].find(([, task]) => task.isCompleted);
+    if (!ready) break;
+    yield* handle(ready[0], ready[1].result, context.df.currentUtcDateTime);
+  }
   publish(ROUNDS_PER_EXECUTION);
   context.df.continueAsNew({ name, config, state, generation: generation + 1 });
   return undefined;

@@ -23,6 +23,9 @@ interface Alert {
 /** A target whose health the test flips, and a webhook receiver that records what it is sent. */
 class Fixture {
   healthy = true;
+  /** While set, the target answers only once it resolves: a check stays in flight. */
+  hold: Promise<void> | undefined;
+  targetRequests = 0;
   webhookStatus = 200;
   alerts: Alert[] = [];
   target!: TargetServer;
@@ -30,8 +33,11 @@ class Fixture {
 
   async start(): Promise<this> {
     this.target = await startServer((_req, res) => {
-      res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' });
-      res.end(this.healthy ? 'ok' : 'unavailable');
+      this.targetRequests++;
+      void (this.hold ?? Promise.resolve()).then(() => {
+        res.writeHead(this.healthy ? 200 : 503, { 'content-type': 'text/plain' });
+        res.end(this.healthy ? 'ok' : 'unavailable');
+      });
     });
     this.webhook = await startServer((req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
@@ -303,6 +309,28 @@ test('an event that wakes the last round of a generation is handled once, not ag
   const after = await monitor('gen');
   expect(after.config.intervalSeconds).toBe(1800);
   expect(after.state.configRevision).toBe(1);
+});
+
+test('a stop that arrives while the last round of a generation checks still stops the monitor', async () => {
+  await createMonitor('last', fx.config());
+  const instanceId = 'monitor:last';
+  const round = () => (app.host.status(instanceId)!.customStatus as { round: number }).round;
+  for (let i = 0; round() < ROUNDS_PER_EXECUTION - 1; i++) {
+    expect(i).toBeLessThan(ROUNDS_PER_EXECUTION);
+    app.host.durable.raiseEvent(instanceId, 'resume', null);
+    await app.host.waitForIdle();
+  }
+  let release!: () => void;
+  fx.hold = new Promise((resolve) => (release = resolve));
+  const before = fx.targetRequests;
+  const advancing = app.host.clock.advance(MINUTE); // the last round's check starts and hangs
+  await until(async () => (fx.targetRequests > before ? true : undefined));
+  expect((await app.api.delete('monitors/last')).status).toBe(202);
+  fx.hold = undefined;
+  release();
+  await advancing;
+  const done = await app.host.waitForStatus(instanceId, undefined, { timeoutMs: 20_000 });
+  expect(done).toMatchObject({ runtimeStatus: 'Completed', output: { monitor: 'last', stopped: true } });
 });
 
 test('a restart mid-incident loses no alert and sends no duplicate DOWN', async () => {
