@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
-import { Parser } from 'htmlparser2';
+import type { Parser as HtmlParser } from 'htmlparser2';
 import {
   ExtractLinksInput,
   type ExtractedLinks,
@@ -37,6 +37,16 @@ interface OpenAnchor {
   fallback: string;
 }
 
+// htmlparser2's entry loads its DOM builder, serializer and entity tables too (about a twentieth of
+// the bundled app's load in a start-up profile), so it loads on the first audit, not with the app
+// (BENCHMARKS.md, "Cold start"). Synchronous, so bundled it is the same lazily evaluated module.
+let parserClass: typeof HtmlParser | undefined;
+function htmlParser(): typeof HtmlParser {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  parserClass ??= (require('htmlparser2') as typeof import('htmlparser2')).Parser;
+  return parserClass;
+}
+
 function collectReferences(html: string): { references: Reference[]; baseHref?: string } {
   const references: Reference[] = [];
   let baseHref: string | undefined;
@@ -49,6 +59,7 @@ function collectReferences(html: string): { references: Reference[]; baseHref?: 
     anchor = undefined;
   };
 
+  const Parser = htmlParser();
   const parser = new Parser(
     {
       onopentag(name, attributes) {

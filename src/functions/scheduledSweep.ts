@@ -1,4 +1,3 @@
-import { CronExpressionParser } from 'cron-parser';
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { CheckTarget } from '../core/checkSpec';
@@ -15,6 +14,10 @@ const SweepTargets = z.array(CheckTarget).min(1);
  * fires of the same occurrence (a double fire, a retry) map to the same instance id.
  */
 export function scheduledOccurrence(schedule: string, now: Date): Date {
+  // cron-parser (and luxon under it) loads at the first fire, not with the app: the same reason as
+  // htmlparser2 in extractLinks (BENCHMARKS.md, "Cold start").
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CronExpressionParser } = require('cron-parser') as typeof import('cron-parser');
   // A fire is never early by more than clock skew; one second of slack keeps an on-time fire in its own slot.
   const expression = CronExpressionParser.parse(schedule, {
     currentDate: new Date(now.getTime() + 1000),

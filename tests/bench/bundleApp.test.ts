@@ -3,7 +3,7 @@
 // it and runs a check end to end. Needs `npm run build` first.
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleApp, BundleError, mainFiles } from '../../scripts/bundleApp';
+import { BUNDLE_FILE, bundleApp, BundleError, mainFiles } from '../../scripts/bundleApp';
 import { copyBuiltApp, type PackageCopy } from '../../bench/packageCopy';
 import { startHost, type Host } from '../host';
 import { loadApp, REPO_ROOT } from '../host/loader';
@@ -31,10 +31,15 @@ test('replaces the build with one file that the main glob alone matches', () => 
 
   const result = bundleApp({ packageDir: copy.dir });
 
-  expect(result.outfile).toBe(path.join(copy.dir, 'dist', 'src', 'index.js'));
+  expect(result.entry).toBe(path.join(copy.dir, 'dist', 'src', 'index.js'));
+  expect(result.outfile).toBe(path.join(copy.dir, 'dist', 'src', BUNDLE_FILE));
   expect(result.replaced).toEqual(before.map((f) => path.relative(copy.dir, f)));
-  expect(mainFiles(copy.dir).files).toEqual([result.outfile]);
-  expect(fs.readdirSync(path.join(copy.dir, 'dist', 'src'))).toEqual(['index.js']);
+  expect(mainFiles(copy.dir).files).toEqual([result.entry]);
+  expect(fs.readdirSync(path.join(copy.dir, 'dist', 'src')).sort()).toEqual(['index.js', BUNDLE_FILE].sort());
+  // The entry turns the compile cache on (where Node has it) before it loads the bundle.
+  const entry = fs.readFileSync(result.entry, 'utf8');
+  expect(entry.indexOf('enableCompileCache?.()')).toBeGreaterThan(-1);
+  expect(entry.indexOf('enableCompileCache')).toBeLessThan(entry.indexOf(`require('./${BUNDLE_FILE}')`));
   // The worker-provided module and the lazily loaded storage SDKs stay outside the bundle.
   const code = fs.readFileSync(result.outfile, 'utf8');
   expect(code).toContain('require("@azure/functions-core")');
