@@ -168,12 +168,33 @@ per-round ratios to the baseline. Code: bench/coldStart/.
   SDKs stay outside it.
 - **The deployment package should ship the bundle**: after staging, run
   \`npx tsx scripts/bundleApp.ts --package dist/azure-package\` (the azure.yaml \`prepackage\` hook). It
-  replaces the staged dist/src with dist/src/index.js, which the unchanged \`main\` glob still matches,
-  so the worker finds every registration. \`npm start\` (\`func start\`), tests/host and the tests keep
+  replaces the staged dist/src with the bundle (dist/src/sitewatch.js since round 2) and
+  dist/src/index.js, which the unchanged \`main\` glob still matches and which loads the bundle, so the
+  worker finds every registration. \`npm start\` (\`func start\`), tests/host and the tests keep
   the unbundled tsc build. tests/bench/bundleApp.test.ts loads the bundle in tests/host: the same
   functions register, and a checkSites run completes and saves its report through the SDK loaded from
   outside the bundle. \`func start\` itself cannot run here; bundling with \`@azure/functions-core\`
-  external is reported to work on Azure (Azure/azure-functions-nodejs-library#201, #260).`;
+  external is reported to work on Azure (Azure/azure-functions-nodejs-library#201, #260).
+- **Round 2 (issue 16, goal <= 1.0).** A start-up profile of the bundle (node --cpu-prof on the
+  loader child) showed reading the 4.2 MiB file as the largest single item, then modules the app
+  evaluates at load but uses later or never: htmlparser2 with its DOM builder, serializer and entity
+  tables (about 5% of the load; only extractLinks uses its Parser), cron-parser with luxon (only the
+  sweep timer uses it), and the bundle carried code that never runs at start: the Table SDK with the
+  core-* packages under it (loaded on first use like the blob SDK, but bundled: a sixth of the file)
+  and every zod locale (a fifth; the app only uses English, which zod sets itself). Cut:
+  htmlparser2 and cron-parser load on first use (a synchronous require where they are used, so the
+  unbundled app gains too); \`@azure/data-tables\` stays outside the bundle with the other storage
+  SDKs; the bundle's zod locale index holds English only (an esbuild plugin in scripts/bundleApp.ts;
+  tests/bench/bundleApp.test.ts checks the German texts are gone and the English ones there);
+  whitespace is minified (renaming identifiers too made the load slower here: 1.70x against 1.50x
+  unminified in one paired run). Node 22.1+ has \`module.enableCompileCache()\`: the package's entry
+  (dist/src/index.js) now calls it, guarded, before it requires the bundle (dist/src/sitewatch.js), so
+  V8's compiled code for the bundle and the SDKs it loads later is kept under os.tmpdir() and a later
+  start of the same instance skips most compiling. Node 20 has no such function (the call is skipped)
+  and there is no Node 22 on this machine, so what it adds on Azure is not measured here.
+  Before/after in one paired run (15 rounds, rotating order, each a fresh process; load average 2.5 to
+  3.5): the old code bundled as before 1.30x the SDKs alone (load; 1.22x process), this code bundled as
+  now 0.95x (0.99x process); the bundle went from 4,176 to 1,972 KiB.`;
 
 const cost = `**What runs.** One process (bench/cost/costChild.ts) runs on tests/host, with Azurite for the
 blobs: a sweep of 1,000 targets as the starters start it (by reference: two slices, two partitions),

@@ -72,7 +72,7 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
     let bundleBytes: number | undefined;
     if (options.bundle) {
       bundled = copyBuiltApp('sitewatch-bench-bundle-');
-      bundleBytes = bundleApp({ packageDir: bundled.dir }).bytes;
+      bundleBytes = (await bundleApp({ packageDir: bundled.dir })).bytes;
       files.bundle = mainFiles(bundled.dir).files;
       variants.push('bundle');
     }
