@@ -1,9 +1,8 @@
 // Point 9 of issue 11: how the Durable extension re-serialises ISO date strings. engine/dates.ts
 // holds the rules and their sources; this file checks them rule by rule, then checks that the
 // engine applies them where the extension does (a thrown orchestrator's state) and nowhere else.
-import path from 'node:path';
 import { netDateText, reserialiseDates } from './engine/dates';
-import { startHost, type Host } from './index';
+import { useEngineHost } from './engineHost';
 
 describe('netDateText: which strings Newtonsoft reads as dates and what it writes back', () => {
   it.each([
@@ -94,29 +93,22 @@ describe('netDateText: which strings Newtonsoft reads as dates and what it write
 });
 
 describe('where the engine applies it', () => {
-  const APP = path.join(__dirname, '..', 'fixtures', 'engine-app');
   const payload = {
     at: '2026-11-30T10:00:00.000Z',
     offset: '2026-11-30T12:00:00.000+02:00',
     list: ['2026-11-30T10:00:00.120Z'],
   };
-  let host: Host;
-  beforeAll(async () => {
-    host = await startHost({ appDir: APP, storage: 'none' });
-  });
-  afterAll(async () => {
-    await host.stop();
-  });
+  const engine = useEngineHost();
 
   it('changes nothing on the normal paths: inputs, activity input and result, customStatus, events, continueAsNew, output', async () => {
-    const id = host.startNew('datesRoundTrip', { payload });
-    await host.waitForStatus(id, ['Running']);
-    await waitUntil(() => host.status(id)?.customStatus != null);
-    expect(host.status(id)?.customStatus).toEqual({ echoed: payload });
-    host.durable.raiseEvent(id, 'payload', payload);
-    await waitUntil(() => (host.status(id)?.input as { continued?: boolean }).continued === true);
-    host.durable.raiseEvent(id, 'payload', payload);
-    const status = await host.waitForStatus(id);
+    const id = engine.host.startNew('datesRoundTrip', { payload });
+    await engine.host.waitForStatus(id, ['Running']);
+    await waitUntil(() => engine.host.status(id)?.customStatus != null);
+    expect(engine.host.status(id)?.customStatus).toEqual({ echoed: payload });
+    engine.host.durable.raiseEvent(id, 'payload', payload);
+    await waitUntil(() => (engine.host.status(id)?.input as { continued?: boolean }).continued === true);
+    engine.host.durable.raiseEvent(id, 'payload', payload);
+    const status = await engine.host.waitForStatus(id);
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toEqual({
       input: payload,
@@ -125,12 +117,12 @@ describe('where the engine applies it', () => {
       continuedInput: payload,
       secondEvent: payload,
     });
-    expect(host.activityCalls('echo').find((c) => c.instanceId === id)?.input).toEqual(payload);
+    expect(engine.host.activityCalls('echo').find((c) => c.instanceId === id)?.input).toEqual(payload);
   });
 
   it("rewrites a thrown orchestrator's customStatus, as JObject.Parse of the $OutOfProcData$ text does", async () => {
-    const id = host.startNew('datesThenFail', payload);
-    const status = await host.waitForStatus(id);
+    const id = engine.host.startNew('datesThenFail', payload);
+    const status = await engine.host.waitForStatus(id);
     expect(status.runtimeStatus).toBe('Failed');
     expect(status.output).toMatch(/failing on purpose/);
     expect(status.customStatus).toEqual({

@@ -1,21 +1,12 @@
 // The DurableBackend the management and rpc APIs call: status shape, history view, listing and paging.
-import path from 'node:path';
-import { startHost, type Host } from './index';
+import { useEngineHost } from './engineHost';
 
-const APP = path.join(__dirname, '..', 'fixtures', 'engine-app');
-
-let host: Host;
-beforeAll(async () => {
-  host = await startHost({ appDir: APP, storage: 'none' });
-});
-afterAll(async () => {
-  await host.stop();
-});
+const engine = useEngineHost();
 
 test('status carries name, input, output, custom status and times; history only when asked', async () => {
-  const id = host.startNew('hello', ['Bern']);
-  await host.waitForStatus(id);
-  const status = host.durable.getStatus(id)!;
+  const id = engine.host.startNew('hello', ['Bern']);
+  await engine.host.waitForStatus(id);
+  const status = engine.host.durable.getStatus(id)!;
   expect(status).toMatchObject({
     name: 'hello',
     instanceId: id,
@@ -26,8 +17,8 @@ test('status carries name, input, output, custom status and times; history only 
   });
   expect(Date.parse(status.lastUpdatedTime)).toBeGreaterThanOrEqual(Date.parse(status.createdTime));
   expect(status.historyEvents).toBeUndefined();
-  expect(host.durable.getStatus(id, { showInput: false })!.input).toBeNull();
-  const withHistory = host.durable.getStatus(id, { showHistory: true, showHistoryOutput: true })!;
+  expect(engine.host.durable.getStatus(id, { showInput: false })!.input).toBeNull();
+  const withHistory = engine.host.durable.getStatus(id, { showHistory: true, showHistoryOutput: true })!;
   expect(withHistory.historyEvents).toEqual([
     expect.objectContaining({ EventType: 'ExecutionStarted', FunctionName: 'hello', Input: ['Bern'] }),
     expect.objectContaining({ EventType: 'TaskCompleted', FunctionName: 'sayHello', Result: 'Hello Bern' }),
@@ -37,20 +28,20 @@ test('status carries name, input, output, custom status and times; history only 
       Result: ['Hello Bern'],
     }),
   ]);
-  const withoutOutput = host.durable.getStatus(id, { showHistory: true })!;
+  const withoutOutput = engine.host.durable.getStatus(id, { showHistory: true })!;
   expect(withoutOutput.historyEvents![1]).not.toHaveProperty('Result');
-  expect(host.durable.getStatus('nope')).toBeUndefined();
+  expect(engine.host.durable.getStatus('nope')).toBeUndefined();
 });
 
 test('listing filters by status and prefix and pages with a continuation token', async () => {
   const ids = ['page-a', 'page-b', 'page-c'];
-  for (const id of ids) host.startNew('hello', ['X'], id);
-  for (const id of ids) await host.waitForStatus(id);
+  for (const id of ids) engine.host.startNew('hello', ['X'], id);
+  for (const id of ids) await engine.host.waitForStatus(id);
   const seen: string[] = [];
   let token: string | undefined;
   let pages = 0;
   do {
-    const page = host.durable.listStatus(
+    const page = engine.host.durable.listStatus(
       { instanceIdPrefix: 'page-', runtimeStatus: ['Completed'] },
       { top: 2, continuationToken: token },
     );
@@ -60,7 +51,7 @@ test('listing filters by status and prefix and pages with a continuation token',
   } while (token);
   expect(pages).toBe(2);
   expect(seen.sort()).toEqual(ids);
-  expect(host.durable.listStatus({ instanceIdPrefix: 'page-', runtimeStatus: ['Running'] }).items).toEqual(
-    [],
-  );
+  expect(
+    engine.host.durable.listStatus({ instanceIdPrefix: 'page-', runtimeStatus: ['Running'] }).items,
+  ).toEqual([]);
 });

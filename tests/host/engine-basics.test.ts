@@ -1,24 +1,16 @@
-import path from 'node:path';
-import { startHost, type Host } from './index';
+import { ENGINE_APP, useEngineHost } from './engineHost';
+import { startHost } from './index';
 
-const APP = path.join(__dirname, '..', 'fixtures', 'engine-app');
-
-let host: Host;
-beforeAll(async () => {
-  host = await startHost({ appDir: APP, storage: 'none' });
-});
-afterAll(async () => {
-  await host.stop();
-});
+const engine = useEngineHost();
 
 test('chaining: each activity runs once with its string input decoded once', async () => {
-  const id = host.startNew('hello', ['Tokyo', 'Seattle', 'London']);
-  const status = await host.waitForStatus(id);
+  const id = engine.host.startNew('hello', ['Tokyo', 'Seattle', 'London']);
+  const status = await engine.host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Completed');
   expect(status.output).toEqual(['Hello Tokyo', 'Hello Seattle', 'Hello London']);
-  const calls = host.activityCalls('sayHello').filter((c) => c.instanceId === id);
+  const calls = engine.host.activityCalls('sayHello').filter((c) => c.instanceId === id);
   expect(calls.map((c) => c.input)).toEqual(['Tokyo', 'Seattle', 'London']);
-  const history = host.history(id);
+  const history = engine.host.history(id);
   const scheduled = history.filter((e) => e.EventType === 4);
   expect(scheduled.map((e) => [e.EventId, e.Name, e.Input])).toEqual([
     [0, 'sayHello', '"Tokyo"'],
@@ -31,31 +23,31 @@ test('chaining: each activity runs once with its string input decoded once', asy
     [1, '"Hello Seattle"'],
     [2, '"Hello London"'],
   ]);
-  expect(host.episodes(id)).toBe(4);
+  expect(engine.host.episodes(id)).toBe(4);
 });
 
 test('fan-out of 1,000 completes with every result counted once', async () => {
-  const id = host.startNew('fanOut', 1000);
-  const status = await host.waitForStatus(id, undefined, { timeoutMs: 60_000 });
+  const id = engine.host.startNew('fanOut', 1000);
+  const status = await engine.host.waitForStatus(id, undefined, { timeoutMs: 60_000 });
   expect(status.runtimeStatus).toBe('Completed');
   expect(status.output).toEqual({ count: 1000, sum: 999 * 1000 });
-  expect(host.activityCalls('double').filter((c) => c.instanceId === id)).toHaveLength(1000);
-  const ids = host
+  expect(engine.host.activityCalls('double').filter((c) => c.instanceId === id)).toHaveLength(1000);
+  const ids = engine.host
     .history(id)
     .filter((e) => e.EventType === 4)
     .map((e) => e.EventId);
   expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   // Completions are batched: far fewer episodes than activities.
-  expect(host.episodes(id)).toBeLessThan(100);
+  expect(engine.host.episodes(id)).toBeLessThan(100);
 });
 
 test('a one-hour timer fires in virtual time and the clock never goes backwards', async () => {
-  const id = host.startNew('sleeper');
-  const status = await host.waitForStatus(id);
+  const id = engine.host.startNew('sleeper');
+  const status = await engine.host.waitForStatus(id);
   const out = status.output as { start: string; fireAt: string; after: string };
   expect(Date.parse(out.fireAt) - Date.parse(out.start)).toBe(3600_000);
   expect(Date.parse(out.after)).toBeGreaterThanOrEqual(Date.parse(out.fireAt));
-  const history = host.history(id);
+  const history = engine.host.history(id);
   const started = history.filter((e) => e.EventType === 12).map((e) => Date.parse(e.Timestamp));
   expect([...started].sort((a, b) => a - b)).toEqual(started);
   const fired = history.find((e) => e.EventType === 11)!;
@@ -64,7 +56,7 @@ test('a one-hour timer fires in virtual time and the clock never goes backwards'
 });
 
 test('on the real clock a short timer fires on wall time, never early', async () => {
-  const real = await startHost({ appDir: APP, storage: 'none', clock: 'real' });
+  const real = await startHost({ appDir: ENGINE_APP, storage: 'none', clock: 'real' });
   try {
     expect(real.clock.virtual).toBe(false);
     const before = Date.now();

@@ -1,18 +1,9 @@
 // The engine behind the real server: a durable-client starter, status polling over HTTP, and a
 // failed instance reported as HTTP 200 with runtimeStatus Failed (as the extension does).
-import path from 'node:path';
 import axios from 'axios';
-import { startHost, type Host } from './index';
+import { useEngineHost } from './engineHost';
 
-const APP = path.join(__dirname, '..', 'fixtures', 'engine-app');
-
-let host: Host;
-beforeAll(async () => {
-  host = await startHost({ appDir: APP, storage: 'none' });
-});
-afterAll(async () => {
-  await host.stop();
-});
+const engine = useEngineHost();
 
 const http = axios.create({ validateStatus: () => true });
 
@@ -25,11 +16,11 @@ async function pollUntilFinal(url: string): Promise<{ status: number; data: Reco
 }
 
 test('an HTTP starter gets a working durable client and check-status URLs on this host', async () => {
-  expect(process.env.WEBSITE_HOSTNAME).toBe(new URL(host.url).host);
-  const res = await http.post(`${host.apiUrl}/orchestrators/hello`, ['Kyiv']);
+  expect(process.env.WEBSITE_HOSTNAME).toBe(new URL(engine.host.url).host);
+  const res = await http.post(`${engine.host.apiUrl}/orchestrators/hello`, ['Kyiv']);
   expect(res.status).toBe(202);
   const body = res.data as { id: string; statusQueryGetUri: string };
-  expect(body.statusQueryGetUri.startsWith(host.url)).toBe(true);
+  expect(body.statusQueryGetUri.startsWith(engine.host.url)).toBe(true);
   const final = await pollUntilFinal(body.statusQueryGetUri);
   expect(final.status).toBe(200);
   expect(final.data).toMatchObject({
@@ -40,7 +31,7 @@ test('an HTTP starter gets a working durable client and check-status URLs on thi
 });
 
 test('a failed orchestration is HTTP 200 with runtimeStatus Failed on the status endpoint', async () => {
-  const res = await http.post(`${host.apiUrl}/orchestrators/failing`);
+  const res = await http.post(`${engine.host.apiUrl}/orchestrators/failing`);
   expect(res.status).toBe(202);
   const final = await pollUntilFinal((res.data as { statusQueryGetUri: string }).statusQueryGetUri);
   expect(final.status).toBe(200);

@@ -1,22 +1,14 @@
 // Limits Azure enforces that a lenient host would not (engine/limits.ts cites the sources):
 // custom status size, instance id length, starting over a live instance, action count,
 // sub-orchestration ids, and the default maximum retry interval.
-import path from 'node:path';
 import { customStatusTooLarge } from './engine/limits';
 import { retryDelay } from './engine/retry';
-import { startHost, type Host } from './index';
+import { useEngineHost } from './engineHost';
 import { HostError } from './types';
 
-const APP = path.join(__dirname, '..', 'fixtures', 'engine-app');
 const DAY = 24 * 3600_000;
 
-let host: Host;
-beforeAll(async () => {
-  host = await startHost({ appDir: APP, storage: 'none' });
-});
-afterAll(async () => {
-  await host.stop();
-});
+const engine = useEngineHost();
 
 describe('custom status over 16 KB (UTF-16, rounded down)', () => {
   it('measures UTF-16 code units and rounds the KB down, as MessagePayloadDataConverter does', () => {
@@ -29,29 +21,29 @@ describe('custom status over 16 KB (UTF-16, rounded down)', () => {
   });
 
   it('accepts a status just under the limit', async () => {
-    const id = host.startNew('bigStatus', { chars: 8703 });
-    const status = await host.waitForStatus(id);
+    const id = engine.host.startNew('bigStatus', { chars: 8703 });
+    const status = await engine.host.waitForStatus(id);
     expect(status.runtimeStatus).toBe('Completed');
     expect(JSON.stringify(status.customStatus)).toHaveLength(8703);
   });
 
   it('fails the orchestration with Azure message when the status reaches 17 KB', async () => {
-    const id = host.startNew('bigStatus', { chars: 8704 });
-    const status = await host.waitForStatus(id);
+    const id = engine.host.startNew('bigStatus', { chars: 8704 });
+    const status = await engine.host.waitForStatus(id);
     expect(status.runtimeStatus).toBe('Failed');
     expect(status.output).toBe(
       "Orchestrator function 'bigStatus' failed: The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is 17 KB.",
     );
-    expect(host.activityCalls('echo').filter((c) => c.instanceId === id)).toHaveLength(0);
+    expect(engine.host.activityCalls('echo').filter((c) => c.instanceId === id)).toHaveLength(0);
   });
 });
 
 describe('starting instances', () => {
   it('refuses an instance id over 256 characters with 400', () => {
-    expect(host.startNew('waitForever', undefined, 'a'.repeat(256))).toBe('a'.repeat(256));
+    expect(engine.host.startNew('waitForever', undefined, 'a'.repeat(256))).toBe('a'.repeat(256));
     let error: unknown;
     try {
-      host.startNew('waitForever', undefined, 'b'.repeat(257));
+      engine.host.startNew('waitForever', undefined, 'b'.repeat(257));
     } catch (e) {
       error = e;
     }
@@ -63,15 +55,15 @@ describe('starting instances', () => {
   });
 
   it('answers 500, not 409, when the id is Pending or Running (Azure Storage)', async () => {
-    host.startNew('waitForever', undefined, 'live-dup');
+    engine.host.startNew('waitForever', undefined, 'live-dup');
     // Pending: not yet through its first episode.
-    expect(() => host.startNew('waitForever', undefined, 'live-dup')).toThrow(
+    expect(() => engine.host.startNew('waitForever', undefined, 'live-dup')).toThrow(
       expect.objectContaining({ status: 500 }) as Error,
     );
-    await host.waitForStatus('live-dup', ['Running']);
+    await engine.host.waitForStatus('live-dup', ['Running']);
     let error: HostError | undefined;
     try {
-      host.startNew('waitForever', undefined, 'live-dup');
+      engine.host.startNew('waitForever', undefined, 'live-dup');
     } catch (e) {
       error = e as HostError;
     }
@@ -82,17 +74,17 @@ describe('starting instances', () => {
 
 describe('orchestration limits', () => {
   it('fails an orchestration past 100,000 actions, and allows exactly 100,000', async () => {
-    const over = host.startNew('manyTimers', 100_001);
-    const status = await host.waitForStatus(over, undefined, { timeoutMs: 120_000 });
+    const over = engine.host.startNew('manyTimers', 100_001);
+    const status = await engine.host.waitForStatus(over, undefined, { timeoutMs: 120_000 });
     expect(status.runtimeStatus).toBe('Failed');
     expect(status.output).toBe(
       "Orchestrator function 'manyTimers' failed: Maximum amount of orchestration actions (100000) has been reached. This value can be configured in host.json file as MaxOrchestrationActions.",
     );
-    const ok = host.startNew('manyTimers', 100_000);
+    const ok = engine.host.startNew('manyTimers', 100_000);
     // Its first episode commits all 100,000 timers; no need to wait for them to fire.
-    const running = await host.waitForStatus(ok, ['Running', 'Failed'], { timeoutMs: 120_000 });
+    const running = await engine.host.waitForStatus(ok, ['Running', 'Failed'], { timeoutMs: 120_000 });
     expect(running.runtimeStatus).toBe('Running');
-    host.durable.terminate(ok);
+    engine.host.durable.terminate(ok);
   }, 240_000);
 
   it.each([
@@ -102,8 +94,8 @@ describe('orchestration limits', () => {
     'fails the parent (not just the call) when a sub-orchestration reuses its %s',
     async (_label, childId) => {
       const id = `reuse-${Math.random().toString(36).slice(2)}`;
-      host.startNew('childWithId', childId(id), id);
-      const status = await host.waitForStatus(id);
+      engine.host.startNew('childWithId', childId(id), id);
+      const status = await engine.host.waitForStatus(id);
       expect(status.runtimeStatus).toBe('Failed');
       expect(status.output).toBe(
         "Orchestrator function 'childWithId' failed: The instance ID of a sub-orchestration must be different than the instance ID of a parent orchestration.",

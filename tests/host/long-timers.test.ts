@@ -1,25 +1,14 @@
 // Timers longer than 6 days: durable-functions splits them (LongTimerTask) because the trigger
 // payload gives it the two durations, and tests/host creates the pieces the extension's loop
 // would, with the same ids (engine/longTimers.ts).
-import path from 'node:path';
 import { app } from '@azure/functions';
 import { firstPieceAt, nextPieceAt } from './engine/longTimers';
-import { startHost, type Host } from './index';
+import { useEngineHost } from './engineHost';
 import type { HistoryEvent } from './types';
 
-const APP = path.join(__dirname, '..', 'fixtures', 'engine-app');
 const DAY = 24 * 3600_000;
 
-let host: Host;
-beforeAll(async () => {
-  host = await startHost({ appDir: APP, storage: 'none' });
-});
-afterEach(() => {
-  host.clock.autoSkip = true;
-});
-afterAll(async () => {
-  await host.stop();
-});
+const engine = useEngineHost();
 
 /** [EventId, days after `t0`] of every TimerCreated, and [TimerId, days after `t0`] of every TimerFired. */
 function timers(history: HistoryEvent[], t0: number): { created: number[][]; fired: number[][] } {
@@ -45,8 +34,8 @@ test('a 10-day timer completes after exactly 10 days, in the 3 + 3 + 3 + 1 day p
   const hook = app.hook.postInvocation((context) => {
     if (context.invocationContext.functionName === 'waitDays') replies.push(context.result);
   });
-  const id = host.startNew('waitDays');
-  const status = await host.waitForStatus(id);
+  const id = engine.host.startNew('waitDays');
+  const status = await engine.host.waitForStatus(id);
   hook.dispose();
   expect(status.runtimeStatus).toBe('Completed');
   const out = status.output as { start: string; after: string; echoed: string };
@@ -57,7 +46,7 @@ test('a 10-day timer completes after exactly 10 days, in the 3 + 3 + 3 + 1 day p
   expect(replies[0]).toMatchObject({ schemaVersion: 2, actions: [[{ actionType: 5, isCanceled: false }]] });
   const action = (replies[0] as { actions: Array<Array<{ fireAt: string | Date }>> }).actions[0][0];
   expect(new Date(action.fireAt).getTime() - t0).toBe(10 * DAY);
-  const history = host.history(id);
+  const history = engine.host.history(id);
   expect(timers(history, t0)).toEqual({
     created: [
       [0, 3],
@@ -77,32 +66,32 @@ test('a 10-day timer completes after exactly 10 days, in the 3 + 3 + 3 + 1 day p
     expect((Date.parse(e.Timestamp) - t0) / DAY).toBe(e.EventId * 3);
   // The task after the timer is numbered after all four pieces, by the SDK and the host alike.
   expect(history.filter((e) => e.EventType === 4).map((e) => [e.EventId, e.Name])).toEqual([[4, 'echo']]);
-  expect(host.episodes(id)).toBe(6);
+  expect(engine.host.episodes(id)).toBe(6);
 });
 
 test('a timer of exactly 6 days is one timer', async () => {
-  const id = host.startNew('waitDays', 6);
-  const status = await host.waitForStatus(id);
+  const id = engine.host.startNew('waitDays', 6);
+  const status = await engine.host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Completed');
   const t0 = Date.parse((status.output as { start: string }).start);
-  expect(timers(host.history(id), t0).created).toEqual([[0, 6]]);
+  expect(timers(engine.host.history(id), t0).created).toEqual([[0, 6]]);
 });
 
 test('a long timer survives a host restart between its pieces', async () => {
-  host.clock.autoSkip = false;
-  const id = host.startNew('waitDays', 7);
-  await host.waitForIdle();
-  await host.clock.advance(4 * DAY);
-  await host.waitForIdle();
-  host.restart();
-  await host.waitForIdle();
-  host.clock.autoSkip = true;
-  const status = await host.waitForStatus(id);
+  engine.host.clock.autoSkip = false;
+  const id = engine.host.startNew('waitDays', 7);
+  await engine.host.waitForIdle();
+  await engine.host.clock.advance(4 * DAY);
+  await engine.host.waitForIdle();
+  engine.host.restart();
+  await engine.host.waitForIdle();
+  engine.host.clock.autoSkip = true;
+  const status = await engine.host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Completed');
   const out = status.output as { start: string; after: string };
   const t0 = Date.parse(out.start);
   expect(Date.parse(out.after) - t0).toBe(7 * DAY);
-  expect(timers(host.history(id), t0).created).toEqual([
+  expect(timers(engine.host.history(id), t0).created).toEqual([
     [0, 3],
     [1, 6],
     [2, 7],
@@ -114,25 +103,25 @@ async function race(
   input: { cancel: boolean; callAfterFinish?: boolean },
   goAfterDays: number,
 ): Promise<string> {
-  host.clock.autoSkip = false;
-  const id = host.startNew('longTimerRace', input);
-  await host.waitForIdle();
-  await host.clock.advance(goAfterDays * DAY);
-  await host.waitForIdle();
-  expect(host.durable.raiseEvent(id, 'go', null)).toBe('accepted');
-  await host.waitForIdle();
+  engine.host.clock.autoSkip = false;
+  const id = engine.host.startNew('longTimerRace', input);
+  await engine.host.waitForIdle();
+  await engine.host.clock.advance(goAfterDays * DAY);
+  await engine.host.waitForIdle();
+  expect(engine.host.durable.raiseEvent(id, 'go', null)).toBe('accepted');
+  await engine.host.waitForIdle();
   return id;
 }
 
 test('a long timer that loses a race keeps splitting, and its pieces take ids between later tasks', async () => {
   const id = await race({ cancel: false }, 1);
-  await host.clock.advance(10 * DAY);
-  await host.waitForIdle();
-  expect(host.durable.raiseEvent(id, 'finish', 'done')).toBe('accepted');
-  const status = await host.waitForStatus(id);
+  await engine.host.clock.advance(10 * DAY);
+  await engine.host.waitForIdle();
+  expect(engine.host.durable.raiseEvent(id, 'finish', 'done')).toBe('accepted');
+  const status = await engine.host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Completed');
   expect(status.output).toMatchObject({ echoed: 'go', last: 'done' });
-  const history = host.history(id);
+  const history = engine.host.history(id);
   const t0 = Date.parse(history[0].Timestamp);
   // Piece 0 before the activity (id 1); the pieces that follow are numbered when each fires.
   expect(history.filter((e) => e.EventType === 4).map((e) => e.EventId)).toEqual([1]);
@@ -147,23 +136,23 @@ test('a long timer that loses a race keeps splitting, and its pieces take ids be
 test('a cancelled long timer is fine until a task is numbered after its piece fires; then it fails and says why', async () => {
   // Nothing numbered after the piece fired on day 3: completes, as on Azure.
   const quiet = await race({ cancel: true }, 1);
-  await host.clock.advance(4 * DAY);
-  await host.waitForIdle();
-  expect(host.durable.raiseEvent(quiet, 'finish', 'done')).toBe('accepted');
-  expect((await host.waitForStatus(quiet)).runtimeStatus).toBe('Completed');
+  await engine.host.clock.advance(4 * DAY);
+  await engine.host.waitForIdle();
+  expect(engine.host.durable.raiseEvent(quiet, 'finish', 'done')).toBe('accepted');
+  expect((await engine.host.waitForStatus(quiet)).runtimeStatus).toBe('Completed');
   // The extension made no further piece.
-  expect(host.history(quiet).filter((e) => e.EventType === 10)).toHaveLength(1);
+  expect(engine.host.history(quiet).filter((e) => e.EventType === 10)).toHaveLength(1);
 
   // An activity numbered after that: on Azure its result would reach the SDK's phantom piece.
   const id = await race({ cancel: true, callAfterFinish: true }, 1);
-  await host.clock.advance(4 * DAY);
-  await host.waitForIdle();
-  expect(host.durable.raiseEvent(id, 'finish', 'done')).toBe('accepted');
-  const status = await host.waitForStatus(id);
+  await engine.host.clock.advance(4 * DAY);
+  await engine.host.waitForIdle();
+  expect(engine.host.durable.raiseEvent(id, 'finish', 'done')).toBe('accepted');
+  const status = await engine.host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Failed');
   expect(status.output).toContain('a timer longer than 6 days was cancelled');
   expect(
-    host
+    engine.host
       .activityCalls('echo')
       .filter((c) => c.instanceId === id)
       .map((c) => c.input),
@@ -172,7 +161,7 @@ test('a cancelled long timer is fine until a task is numbered after its piece fi
 
 test('cancelling a long timer after its second piece started is non-deterministic, as on Azure', async () => {
   const id = await race({ cancel: true }, 4);
-  const status = await host.waitForStatus(id);
+  const status = await engine.host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Failed');
   expect(status.output).toMatch(
     /^Non-Deterministic workflow detected: A previous execution of this orchestration scheduled a timer task with sequence number 1 /,
@@ -185,8 +174,8 @@ test("below replay schema V3 a timer over 6 days fails the orchestration with Az
       context.result = { ...(context.result as object), schemaVersion: 1 };
   });
   try {
-    const id = host.startNew('waitDays', 6.5);
-    const status = await host.waitForStatus(id);
+    const id = engine.host.startNew('waitDays', 6.5);
+    const status = await engine.host.waitForStatus(id);
     expect(status.runtimeStatus).toBe('Failed');
     expect(status.output).toBe(
       "Orchestrator function 'waitDays' failed: The Azure Storage provider supports a maximum of 6 days for time-based delays (Parameter 'fireAt')",
@@ -198,10 +187,10 @@ test("below replay schema V3 a timer over 6 days fails the orchestration with Az
 
 test('a long timer the extension reaches late is split or not from that time, as its loop decides then', async () => {
   const MIN = 60_000;
-  const id = host.startNew('deferredLongTimer');
-  const status = await host.waitForStatus(id);
+  const id = engine.host.startNew('deferredLongTimer');
+  const status = await engine.host.waitForStatus(id);
   expect(status.runtimeStatus).toBe('Completed');
-  const history = host.history(id);
+  const history = engine.host.history(id);
   const t0 = Date.parse(history[0].Timestamp);
   expect(Date.parse(status.output as string) - t0).toBe(6 * DAY + 5 * MIN);
   // Reached at t0 + 10 min, 5 days 23 h 55 min before it is due: one plain timer, no pieces.
