@@ -197,16 +197,7 @@ async function readRollupsForSummary(monitor: string, since: string): Promise<Ro
     `PartitionKey eq ${odataString(monitor)} and RowKey ge ${odataString(since)}`,
     ROLLUP_SUMMARY_FIELDS,
   );
-  return rows.map((e) => ({
-    day: e.rowKey,
-    checks: num(e.checks) ?? 0,
-    up: num(e.up) ?? 0,
-    down: num(e.down) ?? 0,
-    p50: num(e.p50),
-    p95: num(e.p95),
-    lastAt: String(e.lastAt),
-    buckets: parseBuckets(e.buckets),
-  }));
+  return rows.map(rollupForSummaryFromEntity);
 }
 
 function mergeAll(summary: MonitorSummary, rollups: RollupForSummary[]): MonitorSummary | undefined {
@@ -334,7 +325,7 @@ function num(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
 }
 
-function rollupFromEntity(entity: Entity): DailyRollup {
+function rollupForSummaryFromEntity(entity: Entity): Omit<DailyRollup, 'samples'> {
   return {
     day: entity.rowKey,
     checks: num(entity.checks) ?? 0,
@@ -342,8 +333,14 @@ function rollupFromEntity(entity: Entity): DailyRollup {
     down: num(entity.down) ?? 0,
     p50: num(entity.p50),
     p95: num(entity.p95),
-    buckets: parseBuckets(entity.buckets),
     lastAt: String(entity.lastAt),
+    buckets: parseBuckets(entity.buckets),
+  };
+}
+
+function rollupFromEntity(entity: Entity): DailyRollup {
+  return {
+    ...rollupForSummaryFromEntity(entity),
     samples: entity.samples instanceof Uint8Array ? unpackSamples(entity.samples) : [],
   };
 }
