@@ -79,6 +79,19 @@ orchestrator time and the replay counts are the steady figures.
   the default run, which had to make room for the 100,000-target run inside its time budget:
   \`npm run bench -- --tuning\` adds them (BENCHMARKS.md at commit 1a261f4 has their last table).
   They have not been repeated since checks were batched.
+- **Orchestrator µs/target at 100,000 / at 1,000 (issue 16, goal <= 1.2): not met.** Measured again
+  at a quieter time with only the by-reference cases (1,000 three times, 100,000 once; load average
+  2.5 to 3.6): 24.4 and 31.0 µs/target, x1.27 (the table's 63 and 79 are from a run at load 9.5). The
+  parent is not what grows: its history is flat (12.7 KiB at 100,000) and a node never has more than
+  FAN_OUT children. Per target the 100,000 run has fewer episodes and replayed events than the 1,000
+  one (0.53 against 0.58 events), so it is each episode that costs more, by about the same 6 µs per
+  target however the rest changes; the host then holds every history and result of 221 instances in
+  the same process (peak RSS 1,064 MiB against 264), which is the likely cause (garbage collection in
+  a larger heap) but is not shown. Cut on the way: every episode of a partition re-validated its
+  500-spec slice with zod; \`readTargetSlice\` now validates it once, as an activity, and the
+  partition takes the specs from its history. Same measurement after it (load average 3.0): 7.2 and
+  13.0 µs/target. The orchestrators cost a third to a half of what they did at both sizes, which is
+  what Azure bills in the worker, and the ratio went up to x1.79, because the part that grows stayed.
 
 **This machine.** Two cores shared with about seven other sessions' builds and tests; the run takes
 its turn under \`flock /tmp/sitewatch-heavy.lock\`, but the load average at the start (above) is the
