@@ -45,14 +45,26 @@ test('replaces the build with one file that the main glob alone matches', async 
   expect(code).toContain('require("@azure/functions-core")');
   expect(code).toContain('@azure/storage-blob');
   expect(code).toContain('require("@azure/data-tables")');
+  // So do the HTML parser and the cron parser, which load on first use as well; of `validator` only
+  // isURL is in (isIBAN is one of the many it would otherwise carry).
+  expect(code).toContain('isURL');
+  expect(code).not.toContain('isIBAN');
+  expect(code).toContain('require("htmlparser2")');
+  expect(code).toContain('require("cron-parser")');
+  expect(code).not.toContain('class Tokenizer');
   // zod's locales: English only (the German one's words are not in it, the English ones are).
   expect(code).not.toContain('Ungültige Eingabe');
   expect(code).toContain('Invalid input');
 });
 
-test('the test host loads every function from the bundle and runs a check through it', async () => {
+test('the test host loads every function from the bundle and runs a check and an audit through it', async () => {
   const unbundled = [...loadApp(REPO_ROOT).functions.keys()].sort();
-  target = await startServer({ '/ok': respond.text('fine') });
+  target = await startServer({
+    '/ok': respond.text('fine'),
+    '/page': respond.text('<a href="/ok">ok</a> <a href="/gone">gone</a>', 200, {
+      'content-type': 'text/html',
+    }),
+  });
   host = await startHost({
     appDir: copy.dir,
     storage: 'azurite',
@@ -70,6 +82,30 @@ test('the test host loads every function from the bundle and runs a check throug
     summary: { total: 2, up: 1, down: 1 },
     report: { blob: `checks/${id}.json` },
   });
+
+  // An HTTP starter: the durable client checks its management URLs with validator's isURL, which is
+  // all of `validator` the bundle keeps.
+  const started = await fetch(`${host.apiUrl}/checks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ targets: [target.url('/ok')] }),
+  });
+  expect(started.status).toBe(202);
+  const { id: startedId, statusQueryGetUri } = (await started.json()) as {
+    id: string;
+    statusQueryGetUri: string;
+  };
+  expect(new URL(statusQueryGetUri).origin).toBe(new URL(host.apiUrl).origin);
+  await host.waitForStatus(startedId, undefined, { timeoutMs: 60_000 });
+  expect((await (await fetch(statusQueryGetUri)).json()) as object).toMatchObject({
+    runtimeStatus: 'Completed',
+  });
+
+  // The audit parses the page, so htmlparser2 loaded on first use from outside the bundle.
+  const audit = host.startNew('auditSite', { url: target.url('/page') });
+  const audited = await host.waitForStatus(audit, undefined, { timeoutMs: 60_000 });
+  expect(audited.runtimeStatus).toBe('Completed');
+  expect(audited.output).toMatchObject({ ok: true, counts: { links: 2, broken: 1 } });
 });
 
 test('refuses to bundle the project itself, which would delete the build the tests use', async () => {
