@@ -79,11 +79,12 @@ orchestrator time and the replay counts are the steady figures.
   the default run, which had to make room for the 100,000-target run inside its time budget:
   \`npm run bench -- --tuning\` adds them (BENCHMARKS.md at commit 1a261f4 has their last table).
   They have not been repeated since checks were batched.
-- **Orchestrator µs/target at 100,000 / at 1,000 (issue 16, goal <= 1.2): met on a quiet machine, not
-  under load.** The table's run (17:25, load average 0.2 at its start, nothing else running): 13 and
-  11 µs/target, x0.86. Measured earlier
+- **Orchestrator µs/target at 100,000 / at 1,000 (issue 16, goal <= 1.2): not reliably met.** Two
+  full runs on a quiet machine (load average under 2, nothing else running) gave x0.86 (13 and 11
+  µs/target, at 17:25) and x1.43 (the table's run): the 100,000 case runs once and the 1,000 one
+  three times, and a few µs per target move either way between runs. Measured earlier
   at a quieter time with only the by-reference cases (1,000 three times, 100,000 once; load average
-  2.5 to 3.6): 24.4 and 31.0 µs/target, x1.27 (the table's 63 and 79 are from a run at load 9.5). The
+  2.5 to 3.6): 24.4 and 31.0 µs/target, x1.27. The
   parent is not what grows: its history is flat (12.7 KiB at 100,000) and a node never has more than
   FAN_OUT children. Per target the 100,000 run has fewer episodes and replayed events than the 1,000
   one (0.53 against 0.58 events), so it is each episode that costs more, by about the same 6 µs per
@@ -94,7 +95,7 @@ orchestrator time and the replay counts are the steady figures.
   partition takes the specs from its history. Same measurement after it (load average 3.0): 7.2 and
   13.0 µs/target. The orchestrators cost a third to a half of what they did at both sizes, which is
   what Azure bills in the worker, and the ratio went up to x1.79 under that load, because the part
-  that grows stayed; on the quiet machine it does not show.
+  that grows stayed.
 
 **This machine.** Two cores, usually shared with other sessions' builds and tests (the table's run
 had the machine to itself); the run takes
