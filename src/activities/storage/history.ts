@@ -81,18 +81,35 @@ async function insertCheck(monitor: string, row: CheckRow): Promise<CheckRow> {
   }
 }
 
-// The day's rollup as this worker last wrote it, with its ETag: the next check of the monitor
-// updates it without reading it first. Another writer's change fails the ETag (412) and is re-read.
-const recentRollups = new Map<string, { etag: string; rollup: DailyRollup }>();
-const RECENT_ROLLUPS_MAX = 2_000;
+const LAST_WRITTEN_MAX = 2_000;
 
-function remember(key: string, etag: string | undefined, rollup: DailyRollup): void {
-  recentRollups.delete(key);
-  if (etag === undefined) return;
-  if (recentRollups.size >= RECENT_ROLLUPS_MAX)
-    recentRollups.delete(recentRollups.keys().next().value as string);
-  recentRollups.set(key, { etag, rollup });
+/**
+ * Rows as this worker last wrote them, with their ETags (bounded, oldest out first): the next update
+ * of a row skips reading it. Another writer's change fails the ETag (412) and the row is re-read.
+ */
+class LastWritten<E extends { etag: string }> {
+  private readonly rows = new Map<string, E>();
+
+  get(key: string): E | undefined {
+    return this.rows.get(key);
+  }
+
+  forget(key: string): void {
+    this.rows.delete(key);
+  }
+
+  /** Keeps `entry` with the ETag the write answered; without one, only forgets the old entry. */
+  remember(key: string, etag: string | undefined, entry: Omit<E, 'etag'>): void {
+    this.rows.delete(key);
+    if (etag === undefined) return;
+    if (this.rows.size >= LAST_WRITTEN_MAX) this.rows.delete(this.rows.keys().next().value as string);
+    this.rows.set(key, { ...entry, etag } as E);
+  }
 }
+
+// The day rollups (key `monitor|day`) and the summaries (key: the monitor).
+const recentRollups = new LastWritten<{ etag: string; rollup: DailyRollup }>();
+const recentSummaries = new LastWritten<{ etag: string; summary: MonitorSummary }>();
 
 /**
  * Optimistic concurrency on the day's row: a concurrent duplicate of this activity loses and
@@ -122,27 +139,15 @@ async function addToDaily(
       const written = existing
         ? await daily.updateEntity(entity, 'Replace', { etag: existing.etag })
         : await daily.createEntity(entity);
-      remember(key, written.etag, next);
+      recentRollups.remember(key, written.etag, { rollup: next });
       return { counted: true, rollup: next };
     } catch (error) {
-      recentRollups.delete(key);
+      recentRollups.forget(key);
       const status = statusCodeOf(error);
       if (status !== 412 && status !== 409) throw error;
     }
   }
   throw new Error(`Could not update the rollup of ${monitor} for ${day}: too much contention`);
-}
-
-// The monitor's summary as this worker last wrote it, with its ETag (like recentRollups): a check
-// updates it without reading it first; another writer's change fails the ETag and is re-read.
-const recentSummaries = new Map<string, { etag: string; summary: MonitorSummary }>();
-
-function rememberSummary(monitor: string, etag: string | undefined, summary: MonitorSummary): void {
-  recentSummaries.delete(monitor);
-  if (etag === undefined) return;
-  if (recentSummaries.size >= RECENT_ROLLUPS_MAX)
-    recentSummaries.delete(recentSummaries.keys().next().value as string);
-  recentSummaries.set(monitor, { etag, summary });
 }
 
 function summaryToEntity(summary: MonitorSummary) {
@@ -230,10 +235,10 @@ async function mergeIntoSummary(monitor: string, rollup: RollupForSummary): Prom
       const written = existing
         ? await client.updateEntity(summaryToEntity(next), 'Replace', { etag: existing.etag })
         : await client.createEntity(summaryToEntity(next));
-      rememberSummary(monitor, written.etag, next);
+      recentSummaries.remember(monitor, written.etag, { summary: next });
       return;
     } catch (error) {
-      recentSummaries.delete(monitor);
+      recentSummaries.forget(monitor);
       // 412: another writer changed it; 409: another writer created it; 404: the purge deleted it.
       const status = statusCodeOf(error);
       if (status !== 412 && status !== 409 && status !== 404) throw error;
@@ -266,7 +271,7 @@ export async function readSummary(monitor: string): Promise<MonitorSummary | und
 
 /** Stores a monitor's summary as it is (tests simulate an interrupted write with it). */
 export async function replaceSummary(summary: MonitorSummary): Promise<void> {
-  recentSummaries.delete(summary.monitor);
+  recentSummaries.forget(summary.monitor);
   await (await tableClient(HISTORY_TABLES.summary)).upsertEntity(summaryToEntity(summary), 'Replace');
 }
 
@@ -289,7 +294,7 @@ async function reconcileSummary(client: TableClient, monitor: string, beforeDay:
       if (Object.keys(next.days).length === 0)
         await client.deleteEntity(SUMMARY_PARTITION, monitor, { etag: existing.etag });
       else await client.updateEntity(summaryToEntity(next), 'Replace', { etag: existing.etag });
-      recentSummaries.delete(monitor);
+      recentSummaries.forget(monitor);
       return true;
     } catch (error) {
       const status = statusCodeOf(error);
