@@ -13,6 +13,7 @@ import { CHECK_BATCH_SIZE } from '../../src/core/checkRun';
 import { startServer, type TargetServer } from '../support/servers';
 import { startAzurite } from './azurite';
 import { REPO_ROOT } from './loader';
+import { environmentWithoutAppSettings } from '../support/processes';
 
 jest.setTimeout(900_000);
 
@@ -47,26 +48,12 @@ function makeApp(): string {
   return dir;
 }
 
-/**
- * This process's environment without the app's settings: the environment wins over
- * local.settings.json (as with Core Tools), and a value another test's host left in this jest
- * worker must not redirect the CLI (e.g. to another Azurite).
- */
-function cliEnvironment(): NodeJS.ProcessEnv {
-  const local = JSON.parse(readFileSync(path.join(appDir, 'local.settings.json'), 'utf8')) as {
-    Values: Record<string, string>;
-  };
-  const env = { ...process.env };
-  for (const key of Object.keys(local.Values)) delete env[key];
-  return env;
-}
-
 /** The CLI as its own node process (no tsx launcher in between), so SIGKILL hits the host itself. */
 async function startCli(): Promise<Cli> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'tests/host/cli.ts', '--app', appDir, '--port', '0', '--data', dataDir],
-    { cwd: REPO_ROOT, env: { ...cliEnvironment(), INIT_CWD: REPO_ROOT } },
+    { cwd: REPO_ROOT, env: { ...environmentWithoutAppSettings(appDir), INIT_CWD: REPO_ROOT } },
   );
   clis.push(child);
   let out = '';

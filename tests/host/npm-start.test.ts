@@ -1,11 +1,11 @@
 // `npm start` without Core Tools (here forced with `--testhost`): the app runs on tests/host with
 // a banner, its status page answers, and a run made before a restart is still there after it,
 // because the data folder (`--data`, .testhost/ by default) outlives the process.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './loader';
-import { launch, waitForListening, type Running } from '../support/processes';
+import { environmentWithoutAppSettings, launch, waitForListening, type Running } from '../support/processes';
 import { respond, startServer, type TargetServer } from '../support/servers';
 
 jest.setTimeout(180_000);
@@ -25,25 +25,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/**
- * This process's environment without the app's settings (a host started earlier in this jest
- * worker may have left some), plus the one this test needs: its target is on 127.0.0.1.
- */
-function startEnvironment(): NodeJS.ProcessEnv {
-  const local = JSON.parse(readFileSync(path.join(REPO_ROOT, 'local.settings.json'), 'utf8')) as {
-    Values: Record<string, string>;
-  };
-  const env = { ...process.env };
-  for (const key of Object.keys(local.Values)) delete env[key];
-  return { ...env, SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' };
-}
-
 async function npmStart(): Promise<{ url: string; run: Running }> {
   const run = launch(
     process.execPath,
     ['scripts/start.mjs', '--testhost', '--port', '0', '--data', dataDir],
     {},
-    startEnvironment(),
+    { ...environmentWithoutAppSettings(REPO_ROOT), SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' },
   );
   running.push(run);
   return { url: await waitForListening(run), run };

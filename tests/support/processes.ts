@@ -1,6 +1,8 @@
 // A child process of a test (the tests/host CLI, `npm start`) with its output collected, and the
 // wait for its `listening on <url>` line.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { REPO_ROOT } from '../host/loader';
 
 export interface Running {
@@ -42,4 +44,18 @@ export async function waitForListening(running: Running): Promise<string> {
   throw new Error(
     `the CLI never said it was listening.\nstdout: ${running.stdout()}\nstderr: ${running.stderr()}`,
   );
+}
+
+/**
+ * This process's environment without the settings in `appDir`'s local.settings.json: the
+ * environment wins over that file (as with Core Tools), and a value another test's host left in this
+ * jest worker must not redirect a child host (e.g. to another Azurite).
+ */
+export function environmentWithoutAppSettings(appDir: string): NodeJS.ProcessEnv {
+  const local = JSON.parse(readFileSync(path.join(appDir, 'local.settings.json'), 'utf8')) as {
+    Values: Record<string, string>;
+  };
+  const env = { ...process.env };
+  for (const key of Object.keys(local.Values)) delete env[key];
+  return env;
 }
