@@ -244,22 +244,35 @@ the unit: a check, a monitor round, an audit link.
 (put, get, delete; an upper bound, since control-queue gets take up to 32 messages); table transactions
 = history events (one History row each; entity-group batches are billed per entity) + 2 x episodes (the
 history query and the Instances row) + one query per 1,000 events loaded; blob operations = the app's
-requests + a write and a read per payload over 45 KiB. Money = queue ops x P_queue + table
-transactions x P_table + blob writes x P_write + blob reads x P_read. Durable Task Scheduler: actions =
-messages (an orchestration start, an activity's start and its result, a sub-orchestration's result, a
-timer, an event: the DTS billing page's definition), plus the same blob operations, which stay in the
-app's storage account. Per monitor-month = per round x 43,200 (30 days at one round a minute).
+requests + a write and a read per payload over 45 KiB. Money = (queue ops x P_queue + table
+transactions x P_table + blob writes x P_write + blob reads x P_read) / 10,000, the prices being per
+10,000. Durable Task Scheduler: actions = messages (an orchestration start, an activity's start and its
+result, a sub-orchestration's result, a timer, an event: the DTS billing page's definition), plus the
+same blob operations, which stay in the app's storage account: money = actions x P_million_actions /
+1,000,000 + the blobs' money. Per monitor-month = per round x 43,200 (30 days at one round a minute).
 Left out: idle queue polling and the Functions compute itself (per app, not per check).
 
-**Prices.** ASSUMED, not read from the live price lists: the search tool found the Durable Task
-Scheduler billing documentation (what an action is, Consumption pays per action, Dedicated per capacity
-unit of 2,000 actions/s) but no figure from either price list. The storage unit prices used are the
-pay-as-you-go list prices for Standard GPv2 LRS (Hot) as we know them, dated below; the DTS price per
-action is left as a parameter (the table gives actions instead). Check both against
-https://azure.microsoft.com/pricing/details/storage/ and the Azure Functions pricing page (Durable Task
-Scheduler) for your region; the counts do not depend on them.
+**Prices** (bench/cost/model.ts, each with its meter, region, source and date under the table). The
+published pages (azure.microsoft.com/pricing/details/storage/queues/, /tables/, /blobs/ and
+/durable-task-scheduler/) fill their figures in client-side: no stored copy of them holds a number, and
+no committed Retail Prices API response for these meters turned up. The storage figures are therefore
+Infracost's golden test outputs, which its pricing API (a mirror of the Azure Retail Prices API) wrote
+when the files were last regenerated: a secondary source, dated by that commit, for West US (queue,
+blobs) and West Europe (table), Standard GPv2 LRS, pay-as-you-go. They are the long-standing list
+figures except the hot blob operations, which are 10% above the $0.05 and $0.004 the model assumed
+before (East US figures seen only in undated third-party code). Durable Task Scheduler: the billing
+article (MicrosoftDocs/azure-docs, durable-task-scheduler-billing.md, ms.date 2026-05-01) defines the
+action and the capacity unit and sends the prices to the pricing page; the only figure in the docs'
+history, the Consumption preview's worked examples at $0.003 per action
+(durable-task-scheduler-dedicated-sku.md at 35761126, ms.date 2025-11-05; earlier versions said "$0.03
+per action dispatched" beside the same examples), is gone from later versions and is not used. So
+the DTS column gives the actions, and the last column the price per million actions below which DTS
+would be the cheaper backend: (storage money - blob money) / actions, about $1.25 for every workload
+here, since queue operations dominate on both sides. The Dedicated SKU's price per capacity unit was
+not found either; the model could not use it per check anyway (its cost per check is its monthly price
+over the checks it carries, up to 2,000 actions a second).
 
-**The cut.** Queue operations were 95% of what a check in a sweep cost on the Azure Storage backend
+**The cut.** Queue operations were 94% (95% at the prices assumed before) of what a check in a sweep cost on the Azure Storage backend
 (the row "one activity per check (before)": two messages per check, the activity's work item and its
 result, three operations each), and the same two messages are two Durable Task Scheduler actions.
 Checks now run 10 to a \`checkUrls\` activity (CHECK_BATCH_SIZE, src/core/checkRun.ts): the before and

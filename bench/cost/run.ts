@@ -5,7 +5,16 @@ import { lastJsonLine, runToCompletion, tsxArgs } from '../childProcess';
 import { BENCH_DIR, REPO_ROOT } from '../paths';
 import { fmt, table } from '../stats';
 import type { CostFigures } from './costChild';
-import { blobDollars, costRows, PRICES, storageDollars } from './model';
+import {
+  blobDollars,
+  costRows,
+  DTS_ACTIONS_PER_SECOND_PER_CAPACITY_UNIT,
+  dtsBreakEvenPerMillionActions,
+  dtsDollars,
+  PRICES,
+  type Price,
+  storageDollars,
+} from './model';
 
 export interface CostResult {
   figures: CostFigures;
@@ -26,14 +35,20 @@ export async function runCost(): Promise<CostResult> {
 /** A 60-second monitor over a 30-day month. */
 export const ROUNDS_PER_MONITOR_MONTH = 30 * 24 * 60;
 
-const money = (usd: number) => (usd >= 0.01 ? `$${fmt(usd, 3)}` : `$${usd.toPrecision(2)}`);
+const money = (usd: number) =>
+  usd === 0 ? '$0' : usd >= 0.01 ? `$${fmt(usd, 3)}` : `$${usd.toPrecision(2)}`;
+
+/** One line of the price list under the table: the figure, its meter and region, where it was read, its date. */
+export const describePrice = (name: string, p: Price) =>
+  `${name}: $${p.usd} per ${p.per}, ${p.meter}, ${p.region}. Source: ${p.source}; dated ${p.date}.`;
 
 export function renderCost(c: CostResult): string {
   const rows = costRows(c.figures);
+  const dts = PRICES.dtsPerMillionActions;
   const body = rows.map((r) => {
     const perUnitUsd = storageDollars(r.transactions) / r.units;
     const scale = r.unit === 'round' ? ROUNDS_PER_MONITOR_MONTH : 1000;
-    const dts = PRICES.dtsPerMillionActions;
+    const actions = r.perUnit.dtsActions * r.units;
     return [
       r.workload,
       r.unit,
@@ -47,21 +62,25 @@ export function renderCost(c: CostResult): string {
       `${money(perUnitUsd * scale)} per ${r.unit === 'round' ? 'monitor-month' : `1,000 ${r.unit}s`}`,
       dts === undefined
         ? `${fmt(r.perUnit.dtsActions * scale)} actions + blobs ${money((blobDollars(r.transactions) / r.units) * scale)}`
-        : money(((r.perUnit.dtsActions * dts) / 1e6 + blobDollars(r.transactions) / r.units) * scale),
+        : money((dtsDollars(r.transactions, actions, dts.usd) / r.units) * scale),
+      `$${fmt(dtsBreakEvenPerMillionActions(r.transactions, actions), 2)}`,
     ];
   });
   // The terms of the design before batches: what the cut was chosen from.
   const sweep = rows[1].transactions;
   const terms = [
-    ['queue operations', (sweep.queue * PRICES.queuePer10k) / 10_000],
+    ['queue operations', (sweep.queue * PRICES.queue.usd) / 10_000],
     [
       'table rows and episode reads/writes',
-      ((sweep.tableRows + sweep.tableEpisodes) * PRICES.tablePer10k) / 10_000,
+      ((sweep.tableRows + sweep.tableEpisodes) * PRICES.table.usd) / 10_000,
     ],
-    ['blob writes', (sweep.blobWrites * PRICES.blobWritePer10k) / 10_000],
-    ['blob reads', (sweep.blobReads * PRICES.blobReadPer10k) / 10_000],
+    ['blob writes', (sweep.blobWrites * PRICES.blobWrite.usd) / 10_000],
+    ['blob reads', (sweep.blobReads * PRICES.blobRead.usd) / 10_000],
   ] as const;
   const total = terms.reduce((n, [, usd]) => n + usd, 0);
+  const byReference = rows[0];
+  const checksPerSecondPerCapacityUnit =
+    DTS_ACTIONS_PER_SECOND_PER_CAPACITY_UNIT / byReference.perUnit.dtsActions;
   return [
     table(
       [
@@ -76,14 +95,33 @@ export function renderCost(c: CostResult): string {
         'DTS actions',
         'Azure Storage backend',
         'Durable Task Scheduler',
+        'DTS cheaper below (per million actions)',
       ],
       body,
     ),
     `Terms of the sweep with one activity per check (before the cut) on the Azure Storage backend: ${terms
       .map(([name, usd]) => `${name} ${fmt((100 * usd) / total)}%`)
-      .join(
-        ', ',
-      )}. Prices: ${PRICES.date}: queue $${PRICES.queuePer10k} and table $${PRICES.tablePer10k} per 10,000, ` +
-      `hot blob writes $${PRICES.blobWritePer10k} and reads $${PRICES.blobReadPer10k} per 10,000.`,
+      .join(', ')}.`,
+    `Prices (USD, Standard general-purpose v2, LRS, pay-as-you-go; a secondary source, read from the file ` +
+      `at the commit named, dated by the commit that last regenerated it):`,
+    [
+      describePrice('Queue', PRICES.queue),
+      describePrice('Table', PRICES.table),
+      describePrice('Hot blob writes', PRICES.blobWrite),
+      describePrice('Hot blob reads', PRICES.blobRead),
+      dts === undefined
+        ? 'Durable Task Scheduler Consumption: no published price per action found (bench/cost/model.ts says ' +
+          'where it was looked for). The column gives the actions and the blobs, the last column the price per ' +
+          'million actions below which DTS would be the cheaper backend for that workload.'
+        : describePrice('Durable Task Scheduler Consumption', dts),
+      (PRICES.dtsCapacityUnitPerMonth === undefined
+        ? 'Durable Task Scheduler Dedicated: no published price per capacity unit found.'
+        : describePrice('Durable Task Scheduler Dedicated', PRICES.dtsCapacityUnitPerMonth)) +
+        ` One capacity unit dispatches up to ${fmt(DTS_ACTIONS_PER_SECOND_PER_CAPACITY_UNIT)} actions a second, ` +
+        `${fmt(checksPerSecondPerCapacityUnit)} checks a second in sweeps by reference: its cost per check is its ` +
+        'monthly price over the checks it actually runs, not a function of these counts.',
+    ]
+      .map((line) => `- ${line}`)
+      .join('\n'),
   ].join('\n\n');
 }
