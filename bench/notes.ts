@@ -265,23 +265,26 @@ article (MicrosoftDocs/azure-docs, durable-task-scheduler-billing.md, ms.date 20
 action and the capacity unit and sends the prices to the pricing page; the only figure in the docs'
 history, the Consumption preview's worked examples at $0.003 per action
 (durable-task-scheduler-dedicated-sku.md at 35761126, ms.date 2025-11-05; earlier versions said "$0.03
-per action dispatched" beside the same examples), is gone from later versions and is not used. So
-the DTS column gives the actions, and the last column the price per million actions below which DTS
-would be the cheaper backend: (storage money - blob money) / actions, about $1.25 for every workload
-here, since queue operations dominate on both sides. The Dedicated SKU's price per capacity unit was
-not found either; the model could not use it per check anyway (its cost per check is its monthly price
-over the checks it carries, up to 2,000 actions a second).
+per action dispatched" beside the same examples), is gone from later versions. A third-party note
+quotes the Retail Prices API (West US 3, "Consumption Action") at the same $0.003 per action; that
+would make a check about 2,000 times what it costs on the Azure Storage backend, and it is unconfirmed,
+so it is shown under the table as what it would mean, not used. So the DTS column gives the actions,
+and the last column the price per million actions below which DTS would be the cheaper backend:
+(storage money - blob money) / actions, about $1.25 for every workload here, since queue operations
+dominate on both sides. The Dedicated SKU's price per capacity unit was not found either; the model
+could not use it per check anyway (its cost per check is its monthly price over the checks it carries,
+up to 2,000 actions a second).
 
-**The cut.** Queue operations were 94% (95% at the prices assumed before) of what a check in a sweep cost on the Azure Storage backend
-(the row "one activity per check (before)": two messages per check, the activity's work item and its
-result, three operations each), and the same two messages are two Durable Task Scheduler actions.
-Checks now run 10 to a \`checkUrls\` activity (CHECK_BATCH_SIZE, src/core/checkRun.ts): the before and
-after rows are the same sweep in the same run, with \`checkBatchSize\` 1 and the default. The other
-candidates were smaller: progress chunks add no messages (a chunk is a Task.all of activities that
-exist anyway), history payload sizes cost table storage and bytes but not transactions until a payload
-passes 45 KiB (the partition's saveReport input does: the large payloads column), and a larger
-partition saves only episodes and sub-orchestration messages, a few per 500 checks. A monitor round
-is one check, a timer and two episodes: batching cannot help it, and its cost is in table
-transactions per episode.`;
+**The cut.** Queue operations were 94% (95% at the prices assumed before) of what a check in a sweep
+cost on the Azure Storage backend (the row "one activity per check (before)": two messages per check,
+the activity's work item and its result, three operations each), and the same two messages are two
+Durable Task Scheduler actions. Checks now run 10 to a \`checkUrls\` activity (CHECK_BATCH_SIZE,
+src/core/checkRun.ts): the before and after rows are the same sweep in the same run, with
+\`checkBatchSize\` 1 and the default. The other candidates were smaller: progress chunks add no
+messages (a chunk is a Task.all of activities that exist anyway), history payload sizes cost table
+storage and bytes but not transactions until a payload passes 45 KiB (the partition's saveReport input
+does: the large payloads column), and a larger partition saves only episodes and sub-orchestration
+messages, a few per 500 checks. A monitor round is one check, a timer and two episodes: batching cannot
+help it, and its cost is in table transactions per episode.`;
 
 export const notes = { fanOut, throughput, coldStart, cost };

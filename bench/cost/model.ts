@@ -73,6 +73,25 @@ export const PRICES = {
   dtsCapacityUnitPerMonth: undefined as Price | undefined,
 };
 
+/**
+ * Reported, not confirmed, so not a model input: a third-party verification note in the search index
+ * (no repository named; "Date of checks: 2026-10-06") quotes the Retail Prices API for serviceName
+ * 'Durable Task Scheduler', westus3, meter "Consumption Action" at unitPrice 0.003 USD with
+ * unitOfMeasure "1", and the preview docs' examples (above) used the same $0.003 per action. The
+ * current billing article publishes no figure, and a price that makes a check about 2,000 times
+ * dearer than on the Azure Storage backend is implausible enough to want the live price list first.
+ */
+export const DTS_CONSUMPTION_REPORTED: Price = {
+  usd: 3000,
+  per: 'million actions ($0.003 per action)',
+  meter: 'Durable Task Scheduler Consumption Action, unit of measure 1',
+  region: 'West US 3',
+  source:
+    'the Azure Retail Prices API as quoted by a third-party verification note (no repository named), and the ' +
+    'Consumption preview examples in MicrosoftDocs/azure-docs@35761126 durable-task-scheduler-dedicated-sku.md',
+  date: '2026-10-06',
+};
+
 /** One Dedicated capacity unit dispatches up to 2,000 actions a second (durable-task-scheduler-billing.md). */
 export const DTS_ACTIONS_PER_SECOND_PER_CAPACITY_UNIT = 2_000;
 

@@ -9,6 +9,7 @@ import {
   blobDollars,
   costRows,
   DTS_ACTIONS_PER_SECOND_PER_CAPACITY_UNIT,
+  DTS_CONSUMPTION_REPORTED,
   dtsBreakEvenPerMillionActions,
   dtsDollars,
   PRICES,
@@ -35,12 +36,31 @@ export async function runCost(): Promise<CostResult> {
 /** A 60-second monitor over a 30-day month. */
 export const ROUNDS_PER_MONITOR_MONTH = 30 * 24 * 60;
 
-const money = (usd: number) =>
-  usd === 0 ? '$0' : usd >= 0.01 ? `$${fmt(usd, 3)}` : `$${usd.toPrecision(2)}`;
+const money = (usd: number) => {
+  if (usd === 0) return '$0';
+  if (usd >= 1) return `$${fmt(usd, 2)}`;
+  return usd >= 0.01 ? `$${fmt(usd, 3)}` : `$${usd.toPrecision(2)}`;
+};
 
 /** One line of the price list under the table: the figure, its meter and region, where it was read, its date. */
 export const describePrice = (name: string, p: Price) =>
   `${name}: $${p.usd} per ${p.per}, ${p.meter}, ${p.region}. Source: ${p.source}; dated ${p.date}.`;
+
+/** What the reported, unconfirmed DTS price would make of the sweep and the monitor (same formula). */
+function reportedDts(rows: ReturnType<typeof costRows>): string {
+  const p = DTS_CONSUMPTION_REPORTED;
+  const [sweep, , , monitor] = rows;
+  const onDts = (r: (typeof rows)[number]) =>
+    dtsDollars(r.transactions, r.perUnit.dtsActions * r.units, p.usd) / r.units;
+  const sweepPer1000 = onDts(sweep) * 1000;
+  const monitorMonth = onDts(monitor) * ROUNDS_PER_MONITOR_MONTH;
+  const times = onDts(sweep) / (storageDollars(sweep.transactions) / sweep.units);
+  return (
+    `Reported, not confirmed, not used above: $${p.usd / 1e6} per action (${p.meter}, ${p.region}; ${p.source}; ` +
+    `dated ${p.date}). At that price a check in a sweep by reference would cost ${money(sweepPer1000)} per 1,000 ` +
+    `checks and a 60-second monitor ${money(monitorMonth)} a month on DTS, ${fmt(times)} times the Azure Storage backend.`
+  );
+}
 
 export function renderCost(c: CostResult): string {
   const rows = costRows(c.figures);
@@ -110,10 +130,11 @@ export function renderCost(c: CostResult): string {
       describePrice('Hot blob writes', PRICES.blobWrite),
       describePrice('Hot blob reads', PRICES.blobRead),
       dts === undefined
-        ? 'Durable Task Scheduler Consumption: no published price per action found (bench/cost/model.ts says ' +
+        ? 'Durable Task Scheduler Consumption: no confirmed price per action found (bench/cost/model.ts says ' +
           'where it was looked for). The column gives the actions and the blobs, the last column the price per ' +
           'million actions below which DTS would be the cheaper backend for that workload.'
         : describePrice('Durable Task Scheduler Consumption', dts),
+      reportedDts(rows),
       (PRICES.dtsCapacityUnitPerMonth === undefined
         ? 'Durable Task Scheduler Dedicated: no published price per capacity unit found.'
         : describePrice('Durable Task Scheduler Dedicated', PRICES.dtsCapacityUnitPerMonth)) +

@@ -5,6 +5,7 @@ import {
   blobDollars,
   dtsBreakEvenPerMillionActions,
   dtsDollars,
+  DTS_CONSUMPTION_REPORTED,
   PRICES,
   storageDollars,
   storageTransactions,
@@ -82,8 +83,9 @@ const figures: CostFigures = {
   audit: workload(100, 30, 50, 2),
 };
 
-// As the table prints money: three decimals from a cent up, two significant digits below.
-const printed = (usd: number) => (usd >= 0.01 ? Number(usd.toFixed(3)) : Number(usd.toPrecision(2)));
+// As the table prints money: two decimals from a dollar up, three from a cent, two significant digits below.
+const printed = (usd: number) =>
+  usd >= 1 ? Number(usd.toFixed(2)) : usd >= 0.01 ? Number(usd.toFixed(3)) : Number(usd.toPrecision(2));
 
 test('the rendered cost section computes its money from the stored counts and names every price source and date', () => {
   const text = renderCost({ figures });
@@ -101,6 +103,14 @@ test('the rendered cost section computes its money from the stored counts and na
   const monitor = storageTransactions(figures.monitor);
   const perMonth = Number(/\| \$([\d.]+) per monitor-month/.exec(row('monitor'))?.[1]);
   expect(perMonth).toBe(printed((storageDollars(monitor) / 48) * ROUNDS_PER_MONITOR_MONTH));
+
+  const reported = /a 60-second monitor \$([\d.,]+) a month on DTS/.exec(text)?.[1] ?? '';
+  const monitorActions = figures.monitor.history.messages;
+  expect(Number(reported.replace(/,/g, ''))).toBe(
+    printed(
+      (dtsDollars(monitor, monitorActions, DTS_CONSUMPTION_REPORTED.usd) / 48) * ROUNDS_PER_MONITOR_MONTH,
+    ),
+  );
 
   const breakEven = Number(/\| \$([\d.]+) +\|$/.exec(row('sweep of 1,000 targets'))?.[1]);
   expect(breakEven).toBe(Number(dtsBreakEvenPerMillionActions(sweep, 200).toFixed(2)));
