@@ -7,6 +7,7 @@ import './activities/checkUrls';
 import './activities/saveReport';
 import './activities/assembleCheckReport';
 import './activities/readTargetSlice';
+import './activities/deleteRunBlobs';
 import './activities/fetchPage';
 import './activities/extractLinks';
 import './activities/queueAlerts';

@@ -1,19 +1,17 @@
 import * as df from 'durable-functions';
 import { z } from 'zod';
+import { PartBlobs, partBlobNames } from '../core/checkRun';
 import { CheckResult } from '../core/checkSpec';
 import { summarize, type Summary } from '../core/summary';
 import { settings } from '../settings';
 import { type ReportLocation } from './saveReport';
 import { readJson, writeJson } from './storage/blobs';
 
-/** Part blobs `<prefix>-<i>.json` for i in [0, count), as the partitions of a run by reference write them. */
-const PartsOf = z.object({ prefix: z.string().min(1), count: z.int().min(1) });
-
 export const AssembleCheckReportInput = z.object({
   blob: z.string().min(1),
   header: z.record(z.string(), z.unknown()),
   /** Part blobs written by the partition sub-orchestrations, in target order. */
-  parts: z.union([z.array(z.string().min(1)).min(1), PartsOf]),
+  parts: PartBlobs,
 });
 export type AssembleCheckReportInput = z.input<typeof AssembleCheckReportInput>;
 
@@ -25,16 +23,14 @@ export type AssembledReport = ReportLocation & { summary: Summary };
  * Joins the partition reports of a large check run into the one report the run promises, so
  * orchestration histories never carry the full result list. It also computes the run's summary from
  * every result: the orchestrations above the partitions then pass up no per-target data at all
- * (percentiles need every latency), which keeps their histories flat in N.
+ * (percentiles need every latency), which keeps their histories flat in N. It leaves the parts in
+ * place: a redelivered assemble reads them again. checkSites has them deleted after (deleteRunBlobs).
  */
 export async function assembleCheckReport(input: AssembleCheckReportInput): Promise<AssembledReport> {
   const { blob, header, parts } = AssembleCheckReportInput.parse(input);
   const container = settings.reportsContainer();
-  const names = Array.isArray(parts)
-    ? parts
-    : Array.from({ length: parts.count }, (_, i) => `${parts.prefix}-${i}.json`);
   const results: CheckResult[] = [];
-  for (const name of names) {
+  for (const name of partBlobNames(parts)) {
     const part = Part.safeParse(await readJson({ container, blob: name }));
     if (!part.success) throw new Error(`Report part ${name} is missing or malformed`);
     for (const result of part.data.results) results.push(result);

@@ -70,6 +70,38 @@ export const targetsPrefix = (instanceId: string) => `checks/${instanceId}/targe
 export const sliceCount = (ref: TargetsRef) => Math.ceil(ref.total / ref.sliceSize);
 export const sliceBlob = (prefix: string, index: number) => `${prefix}/slice-${index}.json`;
 
+/** Where the partitions of run `runId` write their results: `checks/<runId>/part-<i>.json`. */
+export const partBlobPrefix = (runId: string) => `checks/${runId}/part`;
+export const partBlob = (runId: string, index: number) => `${partBlobPrefix(runId)}-${index}.json`;
+
+/**
+ * The part blobs of a run: their names (an inline partitioned run, whose parent knows them), or
+ * `<prefix>-<i>.json` for i in [0, count) (a run by reference, whose root must not carry N/500 names).
+ */
+export const PartBlobs = z.union([
+  z.array(z.string().min(1)).min(1),
+  z.object({ prefix: z.string().min(1), count: z.int().min(1) }),
+]);
+export type PartBlobs = z.infer<typeof PartBlobs>;
+
+export const partBlobNames = (parts: PartBlobs): string[] =>
+  Array.isArray(parts) ? parts : Array.from({ length: parts.count }, (_, i) => `${parts.prefix}-${i}.json`);
+
+/**
+ * The blobs a run writes only to get its report written: its target slices (a run by reference) and
+ * its part blobs. Once the report is assembled nothing reads them again.
+ */
+export const IntermediateBlobs = z.object({ targetsRef: TargetsRef.optional(), parts: PartBlobs });
+export type IntermediateBlobs = z.infer<typeof IntermediateBlobs>;
+
+/** Every intermediate blob by name, computed (never listed): nothing outside these names is touched. */
+export function intermediateBlobNames({ targetsRef, parts }: IntermediateBlobs): string[] {
+  const slices = targetsRef
+    ? Array.from({ length: sliceCount(targetsRef) }, (_, i) => sliceBlob(targetsRef.prefix, i))
+    : [];
+  return [...slices, ...partBlobNames(parts)];
+}
+
 /** How many targets the slices of `range` hold. */
 export function targetsIn(ref: TargetsRef, range: SliceRange): number {
   const start = range.first * ref.sliceSize;

@@ -9,7 +9,10 @@ import {
   childRanges,
   chunk,
   FAN_OUT,
+  type IntermediateBlobs,
   nodeInstanceId,
+  partBlob,
+  partBlobPrefix,
   PARTITION_SIZE,
   PROGRESS_CHUNK_SIZE,
   sliceCount,
@@ -31,8 +34,6 @@ interface PartitionOutput {
 }
 
 export const checkReportBlob = (instanceId: string) => `checks/${instanceId}.json`;
-const partBlobPrefix = (parentId: string) => `checks/${parentId}/part`;
-const partBlob = (parentId: string, index: number) => `${partBlobPrefix(parentId)}-${index}.json`;
 
 /** What a node of a run by reference hands back: a count, never per-target data. */
 interface NodeOutput {
@@ -81,15 +82,17 @@ const checkSites: OrchestrationHandler = function* (context: OrchestrationContex
     total,
   )) as PartitionOutput[];
   const summary = mergeSummaryParts(outputs.map((o) => o.part));
+  const parts = outputs.map((o) => o.blob);
   const { summary: _assembled, ...report } = (yield context.df.callActivityWithRetry(
     'assembleCheckReport',
     storageRetry,
     {
       blob: checkReportBlob(instanceId),
       header: { instanceId, name: envelope.name ?? null, summary },
-      parts: outputs.map((o) => o.blob),
+      parts,
     },
   )) as AssembledReport;
+  yield* deleteIntermediates(context, { parts });
   const results = envelope.includeResults ? outputs.flatMap((o) => o.results ?? []) : undefined;
   return { name: envelope.name ?? null, summary, report, ...(results && { results }) };
 };
@@ -153,16 +156,30 @@ function* checkByReference(
     const output: NodeOutput = { checked: total };
     return output;
   }
+  const parts = { prefix: partBlobPrefix(instanceId), count: range.count };
   const { summary, ...report } = (yield context.df.callActivityWithRetry(
     'assembleCheckReport',
     storageRetry,
-    {
-      blob: checkReportBlob(instanceId),
-      header: { instanceId, name: input.name ?? null },
-      parts: { prefix: partBlobPrefix(instanceId), count: range.count },
-    },
+    { blob: checkReportBlob(instanceId), header: { instanceId, name: input.name ?? null }, parts },
   )) as AssembledReport;
+  yield* deleteIntermediates(context, { targetsRef, parts });
   return { name: input.name ?? null, summary, report };
+}
+
+/**
+ * Once the report is written, the run's slices and part blobs are garbage (hundreds of blobs, tens of
+ * MB at 100,000 targets). Best effort: a failure after the retries is swallowed, because the report is
+ * already written and failing the run would hide it from the user; a leaked blob is the lesser harm.
+ */
+function* deleteIntermediates(
+  context: OrchestrationContext,
+  blobs: IntermediateBlobs,
+): Generator<Task, void, unknown> {
+  try {
+    yield context.df.callActivityWithRetry('deleteRunBlobs', storageRetry, blobs);
+  } catch {
+    // The activity's failure stays in the history (TaskFailed) for whoever looks for leaked blobs.
+  }
 }
 
 /** A partition, or a run small enough not to need partitions: check the targets here. */

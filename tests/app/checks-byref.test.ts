@@ -9,9 +9,23 @@ jest.setTimeout(120_000);
 
 let app: AppHost;
 let target: TargetServer;
+// Requests to /held wait until the test lets them go: the run cannot finish (and delete its slices) before.
+let held: (() => void)[] | undefined = [];
+const letHeldGo = () => {
+  for (const answer of held ?? []) answer();
+  held = undefined;
+};
 
 beforeAll(async () => {
-  target = await startServer({ '/ok': respond.text('all good'), '/broken': respond.status(500) });
+  target = await startServer({
+    '/ok': respond.text('all good'),
+    '/broken': respond.status(500),
+    '/held': (req, res) => {
+      const answer = () => respond.text('let go')(req, res);
+      if (held) held.push(answer);
+      else answer();
+    },
+  });
   // The ceiling the issue asks for; the default (1,000) would refuse the request below.
   app = await startAppHost({
     settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true', SITEWATCH_MAX_TARGETS: '100000' },
@@ -19,6 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  letHeldGo();
   await app?.stop();
   await target?.close();
 });
@@ -31,12 +46,30 @@ const content = (instanceId: string) =>
 const started = (instanceId: string) =>
   app.host.history(instanceId).find((e) => e.EventType === 0) as { Input?: string };
 
-test('POST /api/checks over PARTITION_SIZE targets: slices in blob storage, a reference as input, one report in order', async () => {
+const blobNames = async (prefix: string) => {
+  const names: string[] = [];
+  for await (const blob of reports().listBlobsFlat({ prefix })) names.push(blob.name);
+  return names;
+};
+const reports = () =>
+  BlobServiceClient.fromConnectionString(app.host.storageConnectionString!).getContainerClient('reports');
+
+test('POST /api/checks over PARTITION_SIZE targets: slices in blob storage, a reference as input, one report in order, then nothing else', async () => {
   const n = 2 * PARTITION_SIZE + 1;
-  const urls = Array.from({ length: n }, (_, i) => `${target.url(i % 100 === 7 ? '/broken' : '/ok')}?i=${i}`);
+  const path = (i: number) => (i === n - 1 ? '/held' : i % 100 === 7 ? '/broken' : '/ok');
+  const urls = Array.from({ length: n }, (_, i) => `${target.url(path(i))}?i=${i}`);
   const res = await app.api.post('checks', { name: 'by reference', targets: urls });
   expect(res.status).toBe(202);
   const id = res.data.id as string;
+
+  // The slices were written once, validated (defaults applied); the last one is short. Read while the
+  // last target is held: once the run has its report, they are deleted.
+  const last = (await app.readBlob('reports', sliceBlob(targetsPrefix(id), 2))) as {
+    url: string;
+    method: string;
+  }[];
+  expect(last).toEqual([expect.objectContaining({ url: urls[n - 1], method: 'GET' })]);
+  letHeldGo();
 
   const status = await app.host.waitForStatus(id, undefined, { timeoutMs: 90_000 });
   expect(status.runtimeStatus).toBe('Completed');
@@ -55,12 +88,6 @@ test('POST /api/checks over PARTITION_SIZE targets: slices in blob storage, a re
   const created = app.host.history(id).filter((e) => e.EventType === 7);
   expect(created).toHaveLength(3);
   for (const event of created) expect(JSON.stringify(event)).not.toContain('?i=');
-  // The slices were written once, validated (defaults applied); the last one is short.
-  const last = (await app.readBlob('reports', sliceBlob(targetsPrefix(id), 2))) as {
-    url: string;
-    method: string;
-  }[];
-  expect(last).toEqual([expect.objectContaining({ url: urls[n - 1], method: 'GET' })]);
   // Each partition read its own slice.
   for (let i = 0; i < 3; i++) {
     const events = app.host.history(`${id}:part-${i}`);
@@ -73,12 +100,17 @@ test('POST /api/checks over PARTITION_SIZE targets: slices in blob storage, a re
   };
   expect(report.summary).toEqual(output.summary);
   expect(report.results.map((r) => r.url)).toEqual(urls);
+
+  // The 3 slices and 3 part blobs were deleted after the report was assembled: only the report is left.
+  expect(await blobNames(`checks/${id}`)).toEqual([`checks/${id}.json`]);
+  // And the run page, which reads the report blob, shows every result.
+  const page = await app.api.get(`runs/${id}`, { headers: { accept: 'text/html' } });
+  expect(page.status).toBe(200);
+  expect(page.data).toContain(`${n} results`);
 });
 
 test("the parent's history bytes do not grow with N (a tree of fan-out 3 over slices of 2 targets)", async () => {
-  const client = BlobServiceClient.fromConnectionString(app.host.storageConnectionString!).getContainerClient(
-    'reports',
-  );
+  const client = reports();
   await client.createIfNotExists();
   const sliceSize = 2;
   const run = async (n: number) => {

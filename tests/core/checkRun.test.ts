@@ -1,7 +1,9 @@
 import {
   childRanges,
   chunk,
+  intermediateBlobNames,
   nodeInstanceId,
+  partBlobPrefix,
   sliceBlob,
   sliceCount,
   targetsIn,
@@ -59,6 +61,25 @@ describe('slices', () => {
   test('node ids: a partition keeps the inline name, a group names its slices', () => {
     expect(nodeInstanceId('r', { first: 4, count: 1 })).toBe('r:part-4');
     expect(nodeInstanceId('r', { first: 20, count: 10 })).toBe('r:parts-20-29');
+  });
+
+  test("a run's intermediate blobs: every slice and every part by name, under its own folder only", () => {
+    const names = intermediateBlobNames({
+      targetsRef: ref,
+      parts: { prefix: partBlobPrefix('abc'), count: 3 },
+    });
+    expect(names).toEqual([
+      'checks/abc/targets/slice-0.json',
+      'checks/abc/targets/slice-1.json',
+      'checks/abc/targets/slice-2.json',
+      'checks/abc/part-0.json',
+      'checks/abc/part-1.json',
+      'checks/abc/part-2.json',
+    ]);
+    // Never the report (`checks/abc.json`), never a run whose id starts the same (`abc-2`).
+    for (const name of names) expect(name.startsWith('checks/abc/')).toBe(true);
+    // An inline partitioned run names its parts itself, and has no slices.
+    expect(intermediateBlobNames({ parts: ['checks/x/part-0.json'] })).toEqual(['checks/x/part-0.json']);
   });
 });
 

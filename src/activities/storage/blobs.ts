@@ -77,3 +77,40 @@ export async function readJson(location: BlobLocation): Promise<unknown | undefi
     throw error;
   }
 }
+
+// Deletes at once: as for the slice uploads, enough to hide round trips without flooding the account.
+const DELETE_CONCURRENCY = 8;
+
+/**
+ * Deletes the named blobs of one container. A blob already gone is no failure (a redelivered
+ * activity finds its own earlier work done). Every name is tried even after a failure, so one stuck
+ * blob does not leave the rest behind; then it throws, naming how many failed, for the caller's retry.
+ */
+export async function deleteBlobs(
+  containerName: string,
+  names: readonly string[],
+): Promise<{ deleted: number; absent: number }> {
+  const client = (await blobService()).getContainerClient(containerName);
+  let deleted = 0;
+  let absent = 0;
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < names.length; i = next++) {
+      try {
+        await client.deleteBlob(names[i]!);
+        deleted++;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) absent++;
+        else failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, names.length) }, worker));
+  if (failures.length > 0) {
+    const first = failures[0] as { statusCode?: number; code?: string };
+    const reason = first.code ?? first.statusCode ?? 'no status';
+    throw new Error(`${failures.length} of ${names.length} blobs could not be deleted (first: ${reason})`);
+  }
+  return { deleted, absent };
+}
