@@ -82,17 +82,19 @@ const checkSites: OrchestrationHandler = function* (context: OrchestrationContex
     total,
   )) as PartitionOutput[];
   const summary = mergeSummaryParts(outputs.map((o) => o.part));
-  const parts = outputs.map((o) => o.blob);
   const { summary: _assembled, ...report } = (yield context.df.callActivityWithRetry(
     'assembleCheckReport',
     storageRetry,
     {
       blob: checkReportBlob(instanceId),
       header: { instanceId, name: envelope.name ?? null, summary },
-      parts,
+      parts: outputs.map((o) => o.blob),
     },
   )) as AssembledReport;
-  yield* deleteIntermediates(context, { parts });
+  // The partitions named their parts partBlob(instanceId, i): a prefix and a count, not N/500 names again.
+  yield* deleteIntermediates(context, {
+    parts: { prefix: partBlobPrefix(instanceId), count: partitions.length },
+  });
   const results = envelope.includeResults ? outputs.flatMap((o) => o.results ?? []) : undefined;
   return { name: envelope.name ?? null, summary, report, ...(results && { results }) };
 };
