@@ -24,7 +24,9 @@ export type AssembledReport = ReportLocation & { summary: Summary };
  * orchestration histories never carry the full result list. It also computes the run's summary from
  * every result: the orchestrations above the partitions then pass up no per-target data at all
  * (percentiles need every latency), which keeps their histories flat in N. It leaves the parts in
- * place: a redelivered assemble reads them again. checkSites has them deleted after (deleteRunBlobs).
+ * place: a redelivered assemble reads them again. checkSites has them deleted after (deleteRunBlobs);
+ * a duplicate that still runs later finds a part missing and throws before writing, so the report it
+ * would write with fewer results never replaces the real one.
  */
 export async function assembleCheckReport(input: AssembleCheckReportInput): Promise<AssembledReport> {
   const { blob, header, parts } = AssembleCheckReportInput.parse(input);

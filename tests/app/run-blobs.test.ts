@@ -82,6 +82,13 @@ test('a partitioned run (targets inline) leaves its report and no part blobs; re
   expect(view.data.report).toMatchObject({ container: 'reports', blob: `checks/${id}.json` });
   const page = await app.api.get(`runs/${id}`, { headers: { accept: 'text/html' } });
   expect(page.data).toContain('7 results');
+
+  // A late duplicate of assembleCheckReport (an at-least-once redelivery after the cleanup) finds a part
+  // gone and fails before writing: it cannot replace the report with a shorter one.
+  const before = await reports.getBlobClient(`checks/${id}.json`).downloadToBuffer();
+  const assembleInput = JSON.parse(scheduled(id, 'assembleCheckReport')[0]!.Input as string) as unknown;
+  await expect(app.host.invoke('assembleCheckReport', assembleInput)).rejects.toThrow(/missing/);
+  expect(await reports.getBlobClient(`checks/${id}.json`).downloadToBuffer()).toEqual(before);
 });
 
 test('a run by reference whose delete keeps failing still completes with its report; the rest is deleted', async () => {
