@@ -51,6 +51,9 @@ function caseRow(c: FanOutCaseResult): string[] {
     opt(c.overheadMicrosPerTarget),
     opt(c.cpuOverheadMicrosPerTarget),
     fmt(c.orchestratorMicrosPerTarget),
+    // Older runs did not record GC.
+    opt(c.orchestratorGcMs === undefined ? undefined : (c.orchestratorGcMs * 1000) / c.n, (v) => fmt(v, 1)),
+    opt(c.gcMs, s),
     fmt(c.episodes),
     fmt(c.eventsReplayed),
     // Older runs did not record it.
@@ -72,6 +75,8 @@ const CASE_HEADERS = [
   'overhead µs/target',
   'CPU overhead µs/target',
   'orchestrator µs/target',
+  'of it GC µs/target',
+  'GC s',
   'episodes',
   'events replayed',
   'parent history events',
@@ -81,7 +86,7 @@ const CASE_HEADERS = [
 
 export function renderFanOut(f: FanOutResult): string {
   const lines = [table(CASE_HEADERS, f.cases.map(caseRow))];
-  for (const design of ['partitioned', 'flat'] as const) {
+  for (const design of ['partitioned', 'flat', 'by reference'] as const) {
     const a = findCase(f.cases, 1000, design);
     const b = findCase(f.cases, 10_000, design);
     if (!a || !b) continue;

@@ -15,6 +15,8 @@ import { addCounts, countHistory, ZERO, type HistoryCounts } from './counts';
 export interface BlobCounts {
   writes: number;
   reads: number;
+  /** Delete Blob: free on GPv2 (see storageTransactions). */
+  deletes: number;
   other: number;
 }
 
@@ -42,19 +44,20 @@ const AUDIT_LINKS = 100;
 
 /** Counts requests to the blob endpoint by method, from Node's own HTTP client instrumentation. */
 function blobCounter(blobPort: number) {
-  let counts: BlobCounts = { writes: 0, reads: 0, other: 0 };
+  let counts: BlobCounts = { writes: 0, reads: 0, deletes: 0, other: 0 };
   diagnostics.subscribe('http.client.request.start', (message) => {
     const request = (message as { request: ClientRequest }).request;
     const host = request.getHeader('host');
     if (typeof host !== 'string' || !host.endsWith(`:${blobPort}`)) return;
     if (request.method === 'PUT') counts.writes++;
     else if (request.method === 'GET' || request.method === 'HEAD') counts.reads++;
+    else if (request.method === 'DELETE') counts.deletes++;
     else counts.other++;
   });
   return {
     take(): BlobCounts {
       const taken = counts;
-      counts = { writes: 0, reads: 0, other: 0 };
+      counts = { writes: 0, reads: 0, deletes: 0, other: 0 };
       return taken;
     },
   };

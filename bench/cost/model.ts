@@ -104,7 +104,9 @@ export const DTS_ACTIONS_PER_SECOND_PER_CAPACITY_UNIT = 2_000;
  *   per entity); every episode loads the history (1 query per 1,000 rows) and updates the Instances
  *   row (1 write).
  * - blob: the app's own requests as counted on the wire, plus a write and a read for every history
- *   payload over 45 KiB (the provider keeps large messages and history payloads in blobs).
+ *   payload over 45 KiB (the provider keeps large messages and history payloads in blobs). Deletes
+ *   (deleteRunBlobs) are counted but not priced: Delete Blob is free on GPv2
+ *   (learn.microsoft.com/azure/storage/blobs/map-rest-apis-transaction-categories).
  */
 export interface StorageTransactions {
   queue: number;
@@ -112,6 +114,7 @@ export interface StorageTransactions {
   tableEpisodes: number;
   blobWrites: number;
   blobReads: number;
+  blobDeletes: number;
   total: number;
 }
 
@@ -130,7 +133,8 @@ export function storageTransactions(w: WorkloadCounts): StorageTransactions {
     tableEpisodes,
     blobWrites,
     blobReads,
-    total: queue + tableRows + tableEpisodes + blobWrites + blobReads,
+    blobDeletes: w.blobs.deletes,
+    total: queue + tableRows + tableEpisodes + blobWrites + blobReads + w.blobs.deletes,
   };
 }
 
@@ -206,7 +210,7 @@ export function costRows(f: CostFigures): CostRow[] {
         eventBytes: w.history.eventBytes / w.units,
         messages: w.history.messages / w.units,
         tableRows: (t.tableRows + t.tableEpisodes) / w.units,
-        blobOps: (t.blobWrites + t.blobReads) / w.units,
+        blobOps: (t.blobWrites + t.blobReads + t.blobDeletes) / w.units,
         storageTransactions: t.total / w.units,
         dtsActions: dtsActions(w) / w.units,
       },

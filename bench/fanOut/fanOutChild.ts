@@ -4,6 +4,7 @@
 // activity concurrency, no orchestration) and a checkSites run over the same N targets. Prints one
 // JSON line with the figures.
 //   argv[2]: JSON FanOutCase
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { writeTargetSlices } from '../../src/activities/storage/targetSlices';
 import { PARTITION_SIZE, targetsPrefix, type CheckRunByRef } from '../../src/core/checkRun';
 import { checkRequestSchema } from '../../src/core/checkSpec';
@@ -64,6 +65,12 @@ export interface FanOutFigures {
   parentHistoryBytes: number;
   episodes: number;
   eventsReplayed: number;
+  /**
+   * GC pauses during the run with the smallest orchestrator time, and the part of them inside its
+   * orchestrator invocations (counted in orchestratorMs). Runs before 2026-11-30 18:45 did not record them.
+   */
+  gcMs?: number;
+  orchestratorGcMs?: number;
   /** The process's peak resident set (host, SDK, activities; Azurite and the target are other processes). */
   peakRssMiB: number;
 }
@@ -73,6 +80,8 @@ export interface FanOutFigures {
 const WARMUP_CHECKS = 1000;
 
 interface RunFigures {
+  gcMs: number;
+  orchestratorGcMs: number;
   parentHistoryEvents: number;
   parentHistoryBytes: number;
   wallMs: number;
@@ -87,6 +96,7 @@ let runCounter = 0;
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as FanOutCase;
+  const gcPauses = new GcPauses();
   const host = await startHost({
     storage: 'azurite',
     settings: { SITEWATCH_ALLOW_PRIVATE_NETWORKS: 'true' },
@@ -102,8 +112,13 @@ async function main(): Promise<void> {
     // costs (JIT, the storage SDK's lazy load, the report container): checks, then a small
     // partitioned run (sub-orchestrations, part blobs, assembleCheckReport).
     await closedLoopCount(WARMUP_CHECKS, concurrency, check);
-    await runCheckSites(host, { ...spec, n: 200, partitionSize: 50, progressChunkSize: undefined }, url);
-    if (spec.byReference) await runCheckSites(host, { ...spec, n: 2 * PARTITION_SIZE + 1 }, url);
+    await runCheckSites(
+      host,
+      gcPauses,
+      { ...spec, n: 200, partitionSize: 50, progressChunkSize: undefined },
+      url,
+    );
+    if (spec.byReference) await runCheckSites(host, gcPauses, { ...spec, n: 2 * PARTITION_SIZE + 1 }, url);
 
     const baselines: Array<{ ms: number; cpuMs: number }> = [];
     const runs: RunFigures[] = [];
@@ -114,10 +129,11 @@ async function main(): Promise<void> {
         await closedLoopCount(spec.n, concurrency, check);
         baselines.push({ ms: performance.now() - started, cpuMs: cpuMs(process.cpuUsage(cpu)) });
       }
-      runs.push(await runCheckSites(host, spec, url));
+      runs.push(await runCheckSites(host, gcPauses, spec, url));
     }
     const min = (values: number[]) => (values.length > 0 ? Math.min(...values) : undefined);
     const best = runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+    const fastest = runs.reduce((a, b) => (b.orchestratorMs < a.orchestratorMs ? b : a));
     const figures: FanOutFigures = {
       n: spec.n,
       partitionSize: spec.partitionSize,
@@ -128,7 +144,9 @@ async function main(): Promise<void> {
       baselineCpuMs: min(baselines.map((b) => b.cpuMs)),
       wallMs: best.wallMs,
       cpuMs: Math.min(...runs.map((r) => r.cpuMs)),
-      orchestratorMs: Math.min(...runs.map((r) => r.orchestratorMs)),
+      orchestratorMs: fastest.orchestratorMs,
+      gcMs: fastest.gcMs,
+      orchestratorGcMs: fastest.orchestratorGcMs,
       pairs: runs.map((r, i) => ({ baselineMs: baselines[i]?.ms, wallMs: r.wallMs })),
       instances: best.instances,
       parentHistoryEvents: best.parentHistoryEvents,
@@ -139,12 +157,18 @@ async function main(): Promise<void> {
     };
     process.stdout.write(`${JSON.stringify(figures)}\n`);
   } finally {
+    gcPauses.stop();
     await host.stop();
   }
 }
 
 /** One checkSites run over `spec.n` targets; checks the outcome, counts replays, then purges it. */
-async function runCheckSites(host: Host, spec: FanOutCase, url: (i: number) => string): Promise<RunFigures> {
+async function runCheckSites(
+  host: Host,
+  gcPauses: GcPauses,
+  spec: FanOutCase,
+  url: (i: number) => string,
+): Promise<RunFigures> {
   const orchestrator = timeOrchestrator(host.registry.get('checkSites')!);
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -170,7 +194,9 @@ async function runCheckSites(host: Host, spec: FanOutCase, url: (i: number) => s
   const status = await host.waitForStatus(id, undefined, { timeoutMs: spec.timeoutMs });
   const wallMs = performance.now() - started;
   const runCpuMs = cpuMs(process.cpuUsage(cpu));
-  const orchestratorMs = orchestrator.stop();
+  const ended = performance.now();
+  const { ms: orchestratorMs, intervals } = orchestrator.stop();
+  const gc = gcPauses.measure(started, ended, intervals);
   if (status.runtimeStatus !== 'Completed') {
     throw new Error(`checkSites ended ${status.runtimeStatus}: ${JSON.stringify(status.output)}`);
   }
@@ -211,6 +237,8 @@ async function runCheckSites(host: Host, spec: FanOutCase, url: (i: number) => s
     wallMs,
     cpuMs: runCpuMs,
     orchestratorMs,
+    gcMs: gc.total,
+    orchestratorGcMs: gc.inside,
     instances: ids.length,
     episodes,
     eventsReplayed,
@@ -223,25 +251,71 @@ async function runCheckSites(host: Host, spec: FanOutCase, url: (i: number) => s
  * Wraps an orchestrator's registered callback to add up the time its invocations take. The SDK
  * replays synchronously inside the call (the promise it returns is already settled in substance),
  * so the call itself is the replay; timing to the promise's settlement would also count whatever
- * other microtasks run first.
+ * other microtasks run first. Each invocation's interval is kept so GC pauses can be attributed.
  */
-function timeOrchestrator(registration: FunctionRegistration): { stop(): number } {
+function timeOrchestrator(registration: FunctionRegistration): {
+  stop(): { ms: number; intervals: Array<[number, number]> };
+} {
   const original = registration.callback;
   let total = 0;
+  const intervals: Array<[number, number]> = [];
   registration.callback = (...args: unknown[]) => {
     const started = performance.now();
     try {
       return original(...args);
     } finally {
-      total += performance.now() - started;
+      const ended = performance.now();
+      total += ended - started;
+      intervals.push([started, ended]);
     }
   };
   return {
     stop: () => {
       registration.callback = original;
-      return total;
+      return { ms: total, intervals };
     },
   };
+}
+
+/**
+ * GC pauses of this process, as the runtime reports them. In tests/host the host's own state (every
+ * instance's history, the scheduler, the storage clients) lives in the same heap as the orchestrators,
+ * which on Azure run in a worker process of their own: a pause that lands inside an orchestrator
+ * invocation is paid for that whole heap.
+ */
+class GcPauses {
+  private readonly entries: PerformanceEntry[] = [];
+  private readonly observer = new PerformanceObserver((list) => this.entries.push(...list.getEntries()));
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Total pause time between `from` and `to`, and the part of it inside `intervals` (sorted). */
+  measure(
+    from: number,
+    to: number,
+    intervals: ReadonlyArray<[number, number]>,
+  ): { total: number; inside: number } {
+    this.entries.push(...this.observer.takeRecords());
+    let total = 0;
+    let inside = 0;
+    for (const entry of this.entries) {
+      const start = entry.startTime;
+      const end = start + entry.duration;
+      if (end < from || start > to) continue;
+      total += entry.duration;
+      for (const [a, b] of intervals) {
+        if (a >= end) break;
+        inside += Math.max(0, Math.min(b, end) - Math.max(a, start));
+      }
+    }
+    return { total, inside };
+  }
+
+  stop(): void {
+    this.observer.disconnect();
+  }
 }
 
 function cpuMs(usage: NodeJS.CpuUsage): number {

@@ -41,7 +41,7 @@ test('storage transactions: 3 queue operations per message, a row per event, 2 p
     units: 1,
     instances: 1,
     history: countHistory([history]),
-    blobs: { writes: 1, reads: 2, other: 0 },
+    blobs: { writes: 1, reads: 2, deletes: 4, other: 0 },
   });
   expect(t).toEqual({
     queue: 18,
@@ -49,6 +49,7 @@ test('storage transactions: 3 queue operations per message, a row per event, 2 p
     tableEpisodes: 6,
     blobWrites: 2,
     blobReads: 3,
-    total: 18 + 14 + 6 + 2 + 3,
+    blobDeletes: 4,
+    total: 18 + 14 + 6 + 2 + 3 + 4,
   });
 });

@@ -13,14 +13,16 @@ import {
 } from '../../bench/cost/model';
 import { renderCost, ROUNDS_PER_MONITOR_MONTH } from '../../bench/cost/run';
 
-// 3, 2, 1 and 4 units of 10,000: a term priced with another term's price changes the sum.
+// 3, 2, 1 and 4 units of 10,000: a term priced with another term's price changes the sum. The 5
+// units of deletes are free on GPv2: priced at any of the prices they would change a digit.
 const transactions: StorageTransactions = {
   queue: 30_000,
   tableRows: 15_000,
   tableEpisodes: 5_000,
   blobWrites: 10_000,
   blobReads: 40_000,
-  total: 100_000,
+  blobDeletes: 50_000,
+  total: 150_000,
 };
 
 // Prices 1, 10, 100, 1,000 per 10,000: each digit of the result is one term.
@@ -72,7 +74,7 @@ const workload = (units: number, messages: number, events: number, writes: numbe
     messages,
     largePayloads: 0,
   },
-  blobs: { writes, reads: 0, other: 0 },
+  blobs: { writes, reads: 0, deletes: 0, other: 0 },
 });
 
 const figures: CostFigures = {
