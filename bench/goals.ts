@@ -59,15 +59,29 @@ export function checkGoals(results: {
     ['overheadMs', 'wall-time overhead'],
     ['orchestratorMs', 'orchestrator time'],
   ];
-  for (const [measure, label] of measures) {
-    const growth = results.fanOut && overheadGrowth(results.fanOut, 'partitioned', measure);
-    if (growth === undefined) continue;
-    checks.push({
-      name: `fan-out: total ${label} at 10,000 / at 1,000 (partitioned)`,
-      value: growth,
-      limit: `<= ${GOALS.fanOutOverheadGrowth}`,
-      met: growth <= GOALS.fanOutOverheadGrowth,
-    });
+  // The goal holds for the design a request of that size runs: above PARTITION_SIZE the starter
+  // writes the targets to slices (by reference). Inline partitions are left only to audits (at most
+  // MAX_LINKS = 1,000 links), so their 10,000 figures are shown for reference.
+  for (const [design, held] of [
+    ['by reference', true],
+    ['partitioned', false],
+  ] as const) {
+    for (const [measure, label] of measures) {
+      const growth = results.fanOut && overheadGrowth(results.fanOut, design, measure);
+      if (growth === undefined) continue;
+      // A wall-time overhead is a difference of two larger times: at or below zero it is inside the
+      // noise, and a ratio with it says nothing either way.
+      const positive = [1000, 10_000].every(
+        (n) => (findCase(results.fanOut!.cases, n, design)?.[measure] ?? 0) > 0,
+      );
+      const judged = held && positive;
+      checks.push({
+        name: `fan-out: total ${label} at 10,000 / at 1,000 (${design === 'partitioned' ? 'inline partitions' : design})`,
+        value: growth,
+        limit: !held ? 'reference' : judged ? `<= ${GOALS.fanOutOverheadGrowth}` : 'not judged: within noise',
+        met: judged ? growth <= GOALS.fanOutOverheadGrowth : undefined,
+      });
+    }
   }
   const byRef = (n: number) => results.fanOut && findCase(results.fanOut.cases, n, 'by reference');
   const [k1, k10, k100] = [byRef(1000), byRef(10_000), byRef(100_000)];
