@@ -7,6 +7,7 @@ import { readJson } from '../activities/storage/blobs';
 import { renderRunPage } from '../pages/runPage';
 import { failureMessage, findStatus } from './durableStatus';
 import { prefersHtml } from './http/accept';
+import { CompressibleBody, compressedJson, compressedResponse } from './http/compressedResponse';
 import { problem, validationProblem } from './http/problem';
 import { durableRoute } from './http/route';
 
@@ -53,15 +54,13 @@ durableRoute('getRun', 'runs/{instanceId}', {
     const links: ManagementUrls = { ...client.createHttpManagementPayload(id.data) };
     const view = runView(status, links);
     // Vary: a cache must not hand a browser's page to an API client or the other way round.
-    if (!prefersHtml(request.headers.get('accept')))
-      return { status: 200, headers: { vary: 'Accept' }, jsonBody: view };
+    if (!prefersHtml(request.headers.get('accept'))) return compressedJson(request, view, { vary: 'Accept' });
     const report = view.report
       ? await readJson({ container: view.report.container, blob: view.report.blob })
       : undefined;
-    return {
-      status: 200,
-      headers: { 'content-type': 'text/html; charset=utf-8', vary: 'Accept' },
-      body: renderRunPage(view, report),
-    };
+    return compressedResponse(request, new CompressibleBody(renderRunPage(view, report)), {
+      'content-type': 'text/html; charset=utf-8',
+      vary: 'Accept',
+    });
   },
 });

@@ -5,6 +5,7 @@ import type { StatusDocument, StatusMonitor } from '../core/statusModel';
 import { badge, type BADGE_COLORS } from '../pages/badge';
 import { formatPercent } from '../pages/html';
 import { renderStatusPage } from '../pages/statusPage';
+import { CompressibleBody, compressedResponse } from './http/compressedResponse';
 import { problem, validationProblem } from './http/problem';
 import { durableRoute } from './http/route';
 import { loadStatus } from './statusData';
@@ -16,23 +17,32 @@ import { loadStatus } from './statusData';
 const PAGE_CACHE = 'public, max-age=30';
 const BADGE_CACHE = 'public, max-age=60, stale-while-revalidate=300';
 
-// The rendered page of each cached document, so the HTML is built once per document too.
-const rendered = new WeakMap<StatusDocument, string>();
-function statusHtml(doc: StatusDocument): string {
-  let page = rendered.get(doc);
-  if (page === undefined) rendered.set(doc, (page = renderStatusPage(doc)));
-  return page;
+// The rendered page and JSON of each cached document, with their compressed forms, so a flood of
+// visitors within the document's 5 seconds costs one render and one compression per coding.
+const rendered = new WeakMap<StatusDocument, { html?: CompressibleBody; json?: CompressibleBody }>();
+function bodiesOf(doc: StatusDocument) {
+  let bodies = rendered.get(doc);
+  if (bodies === undefined) rendered.set(doc, (bodies = {}));
+  return bodies;
+}
+function statusHtml(doc: StatusDocument): CompressibleBody {
+  const bodies = bodiesOf(doc);
+  return (bodies.html ??= new CompressibleBody(renderStatusPage(doc), { etag: true }));
+}
+function statusJson(doc: StatusDocument): CompressibleBody {
+  const bodies = bodiesOf(doc);
+  return (bodies.json ??= new CompressibleBody(JSON.stringify(doc), { etag: true }));
 }
 
 durableRoute(
   'statusPage',
   'status',
   {
-    GET: async (_request, client) => ({
-      status: 200,
-      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': PAGE_CACHE },
-      body: statusHtml(await loadStatus(client)),
-    }),
+    GET: async (request, client) =>
+      compressedResponse(request, statusHtml(await loadStatus(client)), {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': PAGE_CACHE,
+      }),
   },
   { authLevel: 'anonymous' },
 );
@@ -41,11 +51,11 @@ durableRoute(
   'statusJson',
   'status.json',
   {
-    GET: async (_request, client) => ({
-      status: 200,
-      headers: { 'cache-control': PAGE_CACHE },
-      jsonBody: await loadStatus(client),
-    }),
+    GET: async (request, client) =>
+      compressedResponse(request, statusJson(await loadStatus(client)), {
+        'content-type': 'application/json',
+        'cache-control': PAGE_CACHE,
+      }),
   },
   { authLevel: 'anonymous' },
 );

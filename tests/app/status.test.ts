@@ -142,7 +142,7 @@ test('runs/{id}: HTML for a browser, the unchanged JSON for everyone else', asyn
     headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' },
   });
   expect(browser.headers['content-type']).toMatch(/^text\/html/);
-  expect(browser.headers.vary).toBe('Accept');
+  expect(browser.headers.vary).toBe('Accept, Accept-Encoding');
   const page: string = browser.data;
   // Failures first, from the report blob; the query token is masked.
   expect(page.indexOf('/api/b')).toBeGreaterThan(0);
