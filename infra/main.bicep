@@ -103,6 +103,11 @@ param vnetAddressPrefix string = '10.0.0.0/16'
 @maxValue(3650)
 param historyDays int = 90
 
+@description('Days a finished check run or audit (instance, histories, report blobs) is kept (SITEWATCH_RUN_RETENTION_DAYS); 0 keeps them forever.')
+@minValue(0)
+@maxValue(3650)
+param runRetentionDays int = 30
+
 @description('Show (redacted) target URLs on the public status page (SITEWATCH_STATUS_SHOW_URLS).')
 param statusShowUrls bool = false
 
@@ -360,6 +365,7 @@ module functionApp 'modules/functionApp.bicep' = {
     reportsContainerName: reportsContainerName
     configContainerName: configContainerName
     historyDays: historyDays
+    runRetentionDays: runRetentionDays
     statusShowUrls: statusShowUrls
     statusTitle: statusTitle
     instanceMemoryMB: instanceMemoryMB

@@ -29,6 +29,7 @@ import './functions/keepMonitors';
 import './functions/deliverAlert';
 import './functions/getRun';
 import './functions/purgeHistory';
+import './functions/purgeRuns';
 import './functions/openapi';
 import './functions/statusPage';
 import './functions/notFound';

@@ -21,6 +21,7 @@ export const SETTING_NAMES = [
   'SITEWATCH_REPORTS_CONTAINER',
   'SITEWATCH_CONFIG_CONTAINER',
   'SITEWATCH_HISTORY_DAYS',
+  'SITEWATCH_RUN_RETENTION_DAYS',
   'SITEWATCH_STATUS_SHOW_URLS',
   'SITEWATCH_STATUS_TITLE',
 ] as const;
@@ -86,6 +87,12 @@ export const settings = {
    * 0 turns history off: monitors write nothing and the status page shows only live state.
    */
   historyDays: (): number => readInt('SITEWATCH_HISTORY_DAYS', 90, 0, 3650),
+  /**
+   * Days a finished check run or audit is kept (its instance, its sub-orchestrations' histories and its
+   * report blobs); a daily timer purges older ones. 0 keeps them forever. Separate from
+   * SITEWATCH_HISTORY_DAYS: nothing the status page shows links to a run, and 0 means "off" there.
+   */
+  runRetentionDays: (): number => readInt('SITEWATCH_RUN_RETENTION_DAYS', 30, 0, 3650),
   /** The public status page shows target URLs (redacted) only when this is "true". */
   statusShowUrls: (): boolean => read('SITEWATCH_STATUS_SHOW_URLS')?.toLowerCase() === 'true',
   /** Title of the public status page. */

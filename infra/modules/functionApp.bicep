@@ -94,6 +94,11 @@ param configContainerName string
 @maxValue(3650)
 param historyDays int
 
+@description('Days a finished check run or audit (instance, histories, report blobs) is kept (SITEWATCH_RUN_RETENTION_DAYS); 0 keeps them forever.')
+@minValue(0)
+@maxValue(3650)
+param runRetentionDays int
+
 @description('Show (redacted) target URLs on the public status page (SITEWATCH_STATUS_SHOW_URLS).')
 param statusShowUrls bool
 
@@ -213,6 +218,7 @@ var sitewatchSettings = {
   SITEWATCH_REPORTS_CONTAINER: reportsContainerName
   SITEWATCH_CONFIG_CONTAINER: configContainerName
   SITEWATCH_HISTORY_DAYS: string(historyDays)
+  SITEWATCH_RUN_RETENTION_DAYS: string(runRetentionDays)
   SITEWATCH_STATUS_SHOW_URLS: statusShowUrls ? 'true' : 'false'
   SITEWATCH_STATUS_TITLE: statusTitle
 }

@@ -137,6 +137,7 @@ describe('infra defaults are the code defaults', () => {
     SITEWATCH_REPORTS_CONTAINER: () => settings.reportsContainer(),
     SITEWATCH_CONFIG_CONTAINER: () => settings.configContainer(),
     SITEWATCH_HISTORY_DAYS: () => settings.historyDays(),
+    SITEWATCH_RUN_RETENTION_DAYS: () => settings.runRetentionDays(),
     SITEWATCH_STATUS_SHOW_URLS: () => settings.statusShowUrls(),
     SITEWATCH_STATUS_TITLE: () => settings.statusTitle(),
   };

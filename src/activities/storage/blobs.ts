@@ -114,3 +114,16 @@ export async function deleteBlobs(
   }
   return { deleted, absent };
 }
+
+/** Names of the blobs under `prefix` in a container; none when the container does not exist. */
+export async function listBlobNames(containerName: string, prefix: string): Promise<string[]> {
+  const client = (await blobService()).getContainerClient(containerName);
+  const names: string[] = [];
+  try {
+    for await (const blob of client.listBlobsFlat({ prefix })) names.push(blob.name);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return [];
+    throw error;
+  }
+  return names;
+}
