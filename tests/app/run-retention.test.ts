@@ -222,3 +222,35 @@ test('old finished runs and audits expire; recent and unfinished runs, monitors 
   expect(await blobNames()).toEqual(['checks/shared-2.json', 'checks/shared-2/part-5.json']);
   expect((await app.api.get('monitors/kept')).data).toMatchObject({ runtimeStatus: 'Running' });
 });
+
+test('a run whose blob cannot be deleted keeps its instance for the next purge; an interrupted purge is finished', async () => {
+  // Runs of 5 days ago, expired under a retention of 1 day.
+  app.host.startNew('checkSites', { targets: [{ url: target.url('/ok?leased') }] }, 'leased');
+  await finished('leased');
+  const targets = [1, 2, 3].map((i) => ({ url: target.url(`/ok?interrupted=${i}`) }));
+  app.host.startNew('checkSites', { targets, partitionSize: 2 }, 'interrupted');
+  await finished('interrupted');
+  // An earlier purge that stopped after the blobs and one sub-orchestration (a crash, a timeout).
+  await reports.deleteBlob('checks/interrupted.json');
+  expect(app.host.durable.purge('interrupted:part-0')).toBe(1);
+  // A leased blob cannot be deleted without its lease id (412 LeaseIdMissing): a real storage fault.
+  const stuck = partBlob('leased', 0);
+  await upload(stuck, { results: [] });
+  const lease = reports.getBlobClient(stuck).getBlobLeaseClient();
+  await lease.acquireLease(-1);
+
+  process.env.SITEWATCH_RUN_RETENTION_DAYS = '1';
+  try {
+    await expect(app.host.runTimer('purgeRuns')).rejects.toThrow(/1 expired runs could not be removed/);
+    // Its instance stays, so the next purge finds the run again; the other runs went all the same.
+    expect(instanceIds()).toEqual(['leased', 'monitor:kept', 'monitor:stopped']);
+    expect(await blobNames()).toEqual([stuck]);
+
+    await lease.releaseLease();
+    await app.host.runTimer('purgeRuns');
+    expect(instanceIds()).toEqual(['monitor:kept', 'monitor:stopped']);
+    expect(await blobNames()).toEqual([]);
+  } finally {
+    process.env.SITEWATCH_RUN_RETENTION_DAYS = String(RETENTION_DAYS);
+  }
+});

@@ -163,6 +163,25 @@ test('purge deletes an instance whatever its status, as Azure Storage does', asy
   engine.host.durable.terminate(live);
 });
 
+test("purging a parent leaves its sub-orchestrations; a list's createdTimeTo includes that instant", async () => {
+  // Azure Storage purges only the named instance (durabletask AzureTableTrackingStore.cs:667-746 at
+  // 52170329), and filters "CreatedTime le <createdTimeTo>" (OrchestrationInstanceStatusQueryCondition.cs:120-123).
+  const id = engine.host.startNew('parent', undefined, 'purged-parent');
+  await engine.host.waitForStatus(id);
+  const child = 'purged-parent-child-2';
+  expect(engine.host.status(child)?.runtimeStatus).toBe('Completed');
+  const createdAt = new Date(engine.host.status(child)!.createdTime);
+  const upTo = (to: Date) =>
+    engine.host.durable.listStatus({ createdTimeTo: to }).items.map((s) => s.instanceId);
+  expect(upTo(createdAt)).toContain(child);
+  expect(upTo(new Date(createdAt.getTime() - 1))).not.toContain(child);
+
+  expect(engine.host.durable.purge(id)).toBe(1);
+  expect(engine.host.status(id)).toBeUndefined();
+  expect(engine.host.status(child)?.runtimeStatus).toBe('Completed');
+  expect(engine.host.durable.purge(child)).toBe(1);
+});
+
 test('a cancelled timer still fires later: one more episode, which the SDK ignores', async () => {
   engine.host.clock.autoSkip = false;
   const id = engine.host.startNew('cancelThenWait');
