@@ -141,7 +141,9 @@ const HEADERS: Record<HeaderName, unknown> = {
     schema: { type: 'string' },
   },
   ETag: {
-    description: 'A strong validator of the body; send it back as If-None-Match.',
+    description:
+      'A validator of the body; send it back as If-None-Match. Strong for an uncompressed body; a br or ' +
+      'gzip body (see Accept-Encoding) has its own weak one, with the coding as a suffix.',
     required: true,
     schema: { type: 'string' },
   },
@@ -156,9 +158,14 @@ function response(spec: ResponseSpec, status: string) {
   const headers = spec.headers && {
     headers: Object.fromEntries(spec.headers.map((name) => [name, HEADERS[name]])),
   };
+  // Not Modified never has a body.
+  if (status === '304') return { description: spec.description, ...headers };
   if (spec.media !== undefined) {
-    const body = status === '304' ? {} : { content: { [spec.media]: { schema: { type: 'string' } } } };
-    return { description: spec.description, ...headers, ...body };
+    return {
+      description: spec.description,
+      ...headers,
+      content: { [spec.media]: { schema: { type: 'string' } } },
+    };
   }
   const problem = spec.schema === undefined && spec.anyOf === undefined;
   const schema = problem ? ref('Problem') : spec.anyOf ? { anyOf: spec.anyOf.map(ref) } : ref(spec.schema!);
@@ -217,7 +224,10 @@ for the result (answered \`200\` if the run finishes in time). \`GET /runs/{inst
 \`Allow\`. A request that is answered \`400\` starts nothing.
 
 **Keys:** in Azure every operation except this document, the status page, its JSON and the badges needs a function key, as the
-\`x-functions-key\` header or the \`code\` query parameter; \`func start\` needs none.`;
+\`x-functions-key\` header or the \`code\` query parameter; \`func start\` needs none.
+
+**Compression:** the status page, its JSON, run views and this document come as \`br\` or \`gzip\` when
+\`Accept-Encoding\` allows it (over 1 KiB), with \`Vary: Accept-Encoding\`.`;
 
 /** The OpenAPI 3.1 document of the Sitewatch HTTP API. */
 export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {

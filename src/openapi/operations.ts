@@ -82,6 +82,8 @@ const STARTED: ResponseSpec = {
   schema: 'ManagementUrls',
   headers: ['Location', 'Retry-After'],
 };
+/** The answer when If-None-Match names the ETag of the variant the request would get. */
+const NOT_MODIFIED = { description: 'Not changed since the ETag in If-None-Match; no body.' };
 /** Both badges answer alike: cacheable SVG with an ETag, 304 on a match. */
 const BADGE_RESPONSES: OperationSpec['responses'] = {
   '200': { description: 'The badge.', media: 'image/svg+xml', headers: ['ETag', 'Cache-Control'] },
@@ -334,7 +336,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
       'target URLs only with SITEWATCH_STATUS_SHOW_URLS=true.',
     anonymous: true,
     responses: {
-      '200': { description: 'The page.', media: 'text/html', headers: ['Cache-Control'] },
+      '200': { description: 'The page.', media: 'text/html', headers: ['ETag', 'Cache-Control'] },
+      '304': NOT_MODIFIED,
     },
   },
   {
@@ -346,7 +349,12 @@ export const OPERATIONS: readonly OperationSpec[] = [
     summary: 'The status page as data',
     anonymous: true,
     responses: {
-      '200': { description: 'The status.', schema: 'StatusDocument', headers: ['Cache-Control'] },
+      '200': {
+        description: 'The status.',
+        schema: 'StatusDocument',
+        headers: ['ETag', 'Cache-Control'],
+      },
+      '304': NOT_MODIFIED,
     },
   },
   {
@@ -379,6 +387,9 @@ export const OPERATIONS: readonly OperationSpec[] = [
     tag: 'meta',
     summary: 'This document',
     anonymous: true,
-    responses: { '200': { description: 'The OpenAPI 3.1 document.', schema: 'OpenApiDocument' } },
+    responses: {
+      '200': { description: 'The OpenAPI 3.1 document.', schema: 'OpenApiDocument', headers: ['ETag'] },
+      '304': NOT_MODIFIED,
+    },
   },
 ];

@@ -1,4 +1,5 @@
 // The app's HTTP routes through the real server, with the fixture app's real handlers.
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { FakeDurable, fakeInvoker } from './edgesFakes';
 import { loadApp } from './loader';
@@ -70,6 +71,26 @@ describe('HTTP routes', () => {
 
   it('matches catch-all routes', async () => {
     expect(await (await get('/api/files/a/b/c.txt')).text()).toBe('path=a/b/c.txt');
+  });
+
+  it('passes a byte body and its Content-Encoding through unchanged', async () => {
+    // As the Functions host does: the Node library sends every body as bytes
+    // (@azure/functions src/converters/toRpcHttp.ts) and the host copies the headers and writes
+    // those bytes as they are (Azure/azure-functions-host@89dc438
+    // src/WebJobs.Script/Binding/Http/RawScriptResult.cs lines 45-69 and 94-118). A raw request,
+    // since fetch would decode the "br" body and fail.
+    const res = await new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      httpGet(`${server.url}/api/bytes`, { headers: { 'accept-encoding': 'br' } }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (chunk: Buffer) => chunks.push(chunk));
+        r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+    expect(res.headers['content-encoding']).toBe('br');
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    expect(res.headers.vary).toBe('Accept-Encoding');
+    expect(res.headers['content-length']).toBe('512');
+    expect([...res.body]).toEqual(Array.from({ length: 512 }, (_, i) => i % 256));
   });
 
   it('answers 204 when the handler returns nothing', async () => {
