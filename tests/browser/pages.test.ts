@@ -90,7 +90,9 @@ const pages = () => [
 
 test('the status page shows what the history says: an up monitor, a down one and its open incident', async () => {
   const { page, problems } = await watchedPage(browser);
-  await page.goto(`${app.host.apiUrl}/status`);
+  const response = await page.goto(`${app.host.apiUrl}/status`);
+  // Chromium asks for br, and what it renders below is the page decoded from it.
+  expect(response?.headers()['content-encoding']).toBe('br');
   const card = (name: string) => page.locator('section.card', { has: page.locator('h3', { hasText: name }) });
   await expect(card('web-shop').locator('.pill').textContent()).resolves.toBe('Up');
   await expect(card('payments-api').locator('.pill').textContent()).resolves.toBe('Down');
@@ -114,7 +116,8 @@ test('the status page shows what the history says: an up monitor, a down one and
 
 test('the run pages show the results, failures first, and the audit shows broken and redirected links', async () => {
   const { page, problems } = await watchedPage(browser);
-  await page.goto(`${app.host.apiUrl}/runs/${runs.check}`, { waitUntil: 'load' });
+  const response = await page.goto(`${app.host.apiUrl}/runs/${runs.check}`, { waitUntil: 'load' });
+  expect(response?.headers()['content-encoding']).toBe('br');
   const rows = (await page.locator('tbody tr').allTextContents()).map((r) => r.replace(/\s+/g, ' ').trim());
   expect(rows).toHaveLength(3);
   expect(rows[0]).toMatch(/^Failed/);
