@@ -8,11 +8,13 @@ export const EXPIRING_ORCHESTRATORS: ReadonlySet<string> = new Set(['checkSites'
 export const TERMINAL_STATUSES = ['Completed', 'Failed', 'Terminated'] as const;
 
 /**
- * Instances purged per timer run, at most (roots and their sub-orchestrations): about 4 storage
- * transactions each, so a run stays far inside the 10-minute functionTimeout (host.json). What is
- * left over is still old tomorrow and goes then.
+ * Instances purged per timer run, at most (roots and their sub-orchestrations), and the time after
+ * which it starts no further run: together they keep one invocation well inside the 10-minute
+ * functionTimeout (host.json) whatever the backlog (a first run after an upgrade finds every old run).
+ * What is left over is still old tomorrow and goes then.
  */
 export const MAX_PURGES_PER_RUN = 5_000;
+export const PURGE_TIME_BUDGET_MS = 5 * 60_000;
 
 const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 import * as df from 'durable-functions';
-import { MAX_PURGES_PER_RUN, runCutoff } from '../core/runRetention';
+import { MAX_PURGES_PER_RUN, PURGE_TIME_BUDGET_MS, runCutoff } from '../core/runRetention';
 import { purgeExpiredRuns } from '../activities/storage/runRetention';
 import { settings } from '../settings';
 
@@ -12,7 +12,8 @@ df.app.client.timer('purgeRuns', {
   handler: async (_timer, client, context) => {
     const before = runCutoff(Date.now(), settings.runRetentionDays());
     if (!before) return;
-    const purged = await purgeExpiredRuns(client, { before, maxPurges: MAX_PURGES_PER_RUN });
+    const deadline = Date.now() + PURGE_TIME_BUDGET_MS;
+    const purged = await purgeExpiredRuns(client, { before, maxPurges: MAX_PURGES_PER_RUN, deadline });
     context.log(`purgeRuns: runs created before ${before.toISOString()}: ${JSON.stringify(purged)}`);
   },
 });

@@ -4,9 +4,13 @@
 // Instances are created on the host's virtual clock, started 40 days before the real now (which the
 // timer reads); the clock then moves 35 days forward for the recent runs.
 import type { ServerResponse } from 'node:http';
+import { InvocationContext } from '@azure/functions';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import * as df from 'durable-functions';
+import { purgeExpiredRuns } from '../../src/activities/storage/runRetention';
 import { MAX_TIMEOUT_MS } from '../../src/core/checkSpec';
 import { partBlob, sliceBlob, targetsPrefix, type CheckRunByRef } from '../../src/core/checkRun';
+import { durableClientBinding } from '../host/api/clientBinding';
 import { startAppHost, type AppHost } from '../support/appHost';
 import { respond, startServer, type TargetServer } from '../support/servers';
 
@@ -253,4 +257,35 @@ test('a run whose blob cannot be deleted keeps its instance for the next purge; 
   } finally {
     process.env.SITEWATCH_RUN_RETENTION_DAYS = String(RETENTION_DAYS);
   }
+});
+
+test('one purge removes at most its cap of instances and starts no run after its deadline; the next carries on', async () => {
+  // The client a df.app.client function gets, to call the purge with a cap and a deadline of our own.
+  const input = df.input.durableClient();
+  const context = new InvocationContext({ options: { extraInputs: [input] } });
+  context.extraInputs.set(
+    input,
+    durableClientBinding({ baseUrl: app.host.url, taskHubName: app.host.settings.taskHubName }),
+  );
+  const client = df.getClient(context);
+  for (const id of ['capped-1', 'capped-2']) {
+    app.host.startNew('checkSites', { targets: [{ url: target.url(`/ok?${id}`) }] }, id);
+    await finished(id);
+  }
+  const before = new Date(app.host.clock.now() + 1);
+  const runs = () => instanceIds().filter((id) => id.startsWith('capped-'));
+
+  const late = await purgeExpiredRuns(client, { before, maxPurges: 10, deadline: 0 });
+  expect(late).toMatchObject({ runs: 0, instances: 0, deferred: 2 });
+  expect(runs()).toEqual(['capped-1', 'capped-2']);
+
+  const capped = await purgeExpiredRuns(client, { before, maxPurges: 1, deadline: Infinity });
+  expect(capped).toMatchObject({ runs: 1, instances: 1, blobs: 1, deferred: 0 });
+  expect(runs()).toHaveLength(1);
+
+  const rest = await purgeExpiredRuns(client, { before, maxPurges: 1, deadline: Infinity });
+  expect(rest).toMatchObject({ runs: 1, instances: 1, blobs: 1 });
+  expect(runs()).toEqual([]);
+  expect(await blobNames()).toEqual([]);
+  expect(instanceIds()).toEqual(['monitor:kept', 'monitor:stopped']);
 });

@@ -14,8 +14,10 @@ import { findStatus } from '../../functions/durableStatus';
 import { settings } from '../../settings';
 import { deleteBlobs, listBlobNames } from './blobs';
 
-// Purges at once within one run: enough to hide round trips, few enough not to flood the task hub.
-const PURGE_CONCURRENCY = 8;
+// Runs removed at once, and purges at once within one run: enough to hide round trips (a small run
+// is a list, a few deletes and a purge, each a round trip), few enough not to flood the task hub.
+const RUN_CONCURRENCY = 4;
+const PURGE_CONCURRENCY = 4;
 
 export interface PurgeRunsResult {
   /** Runs whose blobs and instances were removed. */
@@ -25,18 +27,20 @@ export interface PurgeRunsResult {
   blobs: number;
   /** Runs left alone: only sub-orchestrations were old and finished, and their root still exists. */
   skipped: number;
+  /** Runs not started because the deadline had passed (they are still old next time). */
+  deferred: number;
 }
 
 /**
- * Removes the finished runs created before `before`, at most `maxPurges` instances per call (the
- * rest are still old next time). For each run the blobs go first and the instances after, children
+ * Removes the finished runs created before `before`, at most `maxPurges` instances per call, and no
+ * run is started after `deadline` (epoch ms): the rest are still old next time. For each run the blobs go first and the instances after, children
  * before their root: a crash in between leaves a listed root or child that the next call finds and
  * finishes, and a blob already gone is no failure. One run failing does not stop the others; the
  * call throws at the end, naming how many failed.
  */
 export async function purgeExpiredRuns(
   client: DurableClient,
-  options: { before: Date; maxPurges: number },
+  options: { before: Date; maxPurges: number; deadline: number },
 ): Promise<PurgeRunsResult> {
   // One query for the whole task hub: the extension answers it a page at a time (PageSize 100,
   // x-ms-continuation-token: azure-functions-durable-extension HttpApiHandler.cs:452-510 at a7c6d694,
@@ -48,23 +52,33 @@ export async function purgeExpiredRuns(
     createdTimeTo: options.before,
     runtimeStatus: TERMINAL_STATUSES.map((status) => df.OrchestrationRuntimeStatus[status]),
   });
-  const result: PurgeRunsResult = { runs: 0, instances: 0, blobs: 0, skipped: 0 };
+  const result: PurgeRunsResult = { runs: 0, instances: 0, blobs: 0, skipped: 0, deferred: 0 };
   const failures: unknown[] = [];
-  for (const run of expiredRuns(listed, options.maxPurges)) {
-    try {
-      if (!run.rootListed && (await findStatus(client, run.rootId))) {
-        // Old finished children whose root exists but was not listed: the root is still running
-        // (or suspended). The run goes with its root, once that is finished and old.
-        result.skipped++;
+  const runs = expiredRuns(listed, options.maxPurges);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < runs.length; i = next++) {
+      const run = runs[i]!;
+      if (Date.now() >= options.deadline) {
+        result.deferred++;
         continue;
       }
-      result.blobs += await deleteRunBlobs(run.rootId);
-      result.instances += await purgeInstances(client, run);
-      result.runs++;
-    } catch (error) {
-      failures.push(error);
+      try {
+        if (!run.rootListed && (await findStatus(client, run.rootId))) {
+          // Old finished children whose root exists but was not listed: the root is still running
+          // (or suspended). The run goes with its root, once that is finished and old.
+          result.skipped++;
+          continue;
+        }
+        result.blobs += await deleteRunBlobs(run.rootId);
+        result.instances += await purgeInstances(client, run);
+        result.runs++;
+      } catch (error) {
+        failures.push(error);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(RUN_CONCURRENCY, runs.length) }, worker));
   if (failures.length > 0) {
     const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
     throw new Error(`${failures.length} expired runs could not be removed (first: ${first})`);
