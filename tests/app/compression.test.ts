@@ -2,7 +2,8 @@
 // compressed when the request allows it, through tests/host's real HTTP server and raw node:http
 // requests, which decode nothing: what is asserted is the bytes on the wire.
 import http from 'node:http';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import path from 'node:path';
+import zlib, { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { startAppHost, type AppHost } from '../support/appHost';
 import { startServer, type TargetServer } from '../support/servers';
 
@@ -11,6 +12,8 @@ jest.setTimeout(180_000);
 const MONITORS = 20;
 let app: AppHost;
 let target: TargetServer;
+// Set before the app loads, so the helper's compressor is this spy: it counts compressions.
+const brotliCalls = jest.spyOn(zlib, 'brotliCompress');
 
 interface Raw {
   status: number;
@@ -141,6 +144,24 @@ describe('GET /api/status', () => {
       expect(again.headers.etag).not.toBe(encoded.headers.etag);
     }
   });
+});
+
+test('a flood of br requests for one status document compresses it once', async () => {
+  // A fresh document, not one an earlier test already compressed (the app's own dist module).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app's own dist modules
+  const statusData = require(path.resolve('dist/src/functions/statusData.js')) as {
+    forgetCachedStatus(): void;
+  };
+  statusData.forgetCachedStatus();
+  brotliCalls.mockClear();
+  const answers = await Promise.all(
+    Array.from({ length: 30 }, () => get('status', { 'accept-encoding': 'br' })),
+  );
+  const documents = new Set(answers.map((a) => bodyHash(a.headers.etag)));
+  for (const res of answers) expect(res.headers['content-encoding']).toBe('br');
+  // Usually one document; a flood that straddles the 5-second rebuild sees two.
+  expect(documents.size).toBeLessThanOrEqual(2);
+  expect(brotliCalls.mock.calls.length).toBe(documents.size);
 });
 
 test('status.json: br and gzip decode to the same document', async () => {
