@@ -98,7 +98,9 @@ async function deleteRunBlobs(rootId: string): Promise<number> {
  * Purges the run's sub-orchestrations, then its root. Each instance is purged on its own: Azure
  * Storage deletes only the named instance's row, history and large-message blobs
  * (durabletask src/DurableTask.AzureStorage/Tracking/AzureTableTrackingStore.cs:667-708 and 717-746
- * at 52170329), never its sub-orchestrations; an id already gone answers 404, which the SDK turns
+ * at 52170329), never its sub-orchestrations (the maintainers' advice in
+ * azure-functions-durable-extension#704: name sub-orchestrations after their parent, as checkSites
+ * and auditSite do, and purge them yourself); an id already gone answers 404, which the SDK turns
  * into 0 deleted (DurableClient.js:138-143).
  */
 async function purgeInstances(client: DurableClient, run: ExpiredRun): Promise<number> {
