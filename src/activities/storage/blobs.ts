@@ -1,5 +1,6 @@
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { settings } from '../../settings';
+import { forEachConcurrently } from './forEachConcurrently';
 
 // One client per connection for the life of the worker: the SDK pools sockets per client.
 let cached: { key: string; client: BlobServiceClient; containers: Set<string> } | undefined;
@@ -78,7 +79,7 @@ export async function readJson(location: BlobLocation): Promise<unknown | undefi
   }
 }
 
-// Deletes at once: as for the slice uploads, enough to hide round trips without flooding the account.
+// Deletes at once (see forEachConcurrently).
 const DELETE_CONCURRENCY = 8;
 
 /**
@@ -94,19 +95,15 @@ export async function deleteBlobs(
   let deleted = 0;
   let absent = 0;
   const failures: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < names.length; i = next++) {
-      try {
-        await client.deleteBlob(names[i]!);
-        deleted++;
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) absent++;
-        else failures.push(error);
-      }
+  await forEachConcurrently(names.length, DELETE_CONCURRENCY, async (i) => {
+    try {
+      await client.deleteBlob(names[i]!);
+      deleted++;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) absent++;
+      else failures.push(error);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, names.length) }, worker));
+  });
   if (failures.length > 0) {
     const first = failures[0] as { statusCode?: number; code?: string };
     const reason = first.code ?? first.statusCode ?? 'no status';

@@ -13,6 +13,7 @@ import {
 import { findStatus } from '../../functions/durableStatus';
 import { settings } from '../../settings';
 import { deleteBlobs, listBlobNames } from './blobs';
+import { forEachConcurrently } from './forEachConcurrently';
 
 // Runs removed at once, and purges at once within one run: enough to hide round trips (a small run
 // is a list, a few deletes and a purge, each a round trip), few enough not to flood the task hub.
@@ -55,30 +56,26 @@ export async function purgeExpiredRuns(
   const result: PurgeRunsResult = { runs: 0, instances: 0, blobs: 0, skipped: 0, deferred: 0 };
   const failures: unknown[] = [];
   const runs = expiredRuns(listed, options.maxPurges);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < runs.length; i = next++) {
-      const run = runs[i]!;
-      if (Date.now() >= options.deadline) {
-        result.deferred++;
-        continue;
-      }
-      try {
-        if (!run.rootListed && (await findStatus(client, run.rootId))) {
-          // Old finished children whose root exists but was not listed: the root is still running
-          // (or suspended). The run goes with its root, once that is finished and old.
-          result.skipped++;
-          continue;
-        }
-        result.blobs += await deleteRunBlobs(run.rootId);
-        result.instances += await purgeInstances(client, run);
-        result.runs++;
-      } catch (error) {
-        failures.push(error);
-      }
+  await forEachConcurrently(runs.length, RUN_CONCURRENCY, async (i) => {
+    const run = runs[i]!;
+    if (Date.now() >= options.deadline) {
+      result.deferred++;
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(RUN_CONCURRENCY, runs.length) }, worker));
+    try {
+      if (!run.rootListed && (await findStatus(client, run.rootId))) {
+        // Old finished children whose root exists but was not listed: the root is still running
+        // (or suspended). The run goes with its root, once that is finished and old.
+        result.skipped++;
+        return;
+      }
+      result.blobs += await deleteRunBlobs(run.rootId);
+      result.instances += await purgeInstances(client, run);
+      result.runs++;
+    } catch (error) {
+      failures.push(error);
+    }
+  });
   if (failures.length > 0) {
     const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
     throw new Error(`${failures.length} expired runs could not be removed (first: ${first})`);
@@ -105,12 +102,9 @@ async function deleteRunBlobs(rootId: string): Promise<number> {
  */
 async function purgeInstances(client: DurableClient, run: ExpiredRun): Promise<number> {
   let purged = 0;
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < run.children.length; i = next++)
-      purged += (await client.purgeInstanceHistory(run.children[i]!)).instancesDeleted;
-  };
-  await Promise.all(Array.from({ length: Math.min(PURGE_CONCURRENCY, run.children.length) }, worker));
+  await forEachConcurrently(run.children.length, PURGE_CONCURRENCY, async (i) => {
+    purged += (await client.purgeInstanceHistory(run.children[i]!)).instancesDeleted;
+  });
   if (run.rootListed) purged += (await client.purgeInstanceHistory(run.rootId)).instancesDeleted;
   return purged;
 }

@@ -2,8 +2,9 @@ import { sliceBlob, sliceCount, type TargetsRef } from '../../core/checkRun';
 import type { CheckSpec } from '../../core/checkSpec';
 import { settings } from '../../settings';
 import { readJson, writeJson } from './blobs';
+import { forEachConcurrently } from './forEachConcurrently';
 
-// Uploads at once: enough to hide a round trip each, few enough not to flood one account's sockets.
+// Uploads at once (see forEachConcurrently).
 const UPLOAD_CONCURRENCY = 8;
 
 /**
@@ -17,14 +18,10 @@ export async function writeTargetSlices(
 ): Promise<TargetsRef> {
   const ref: TargetsRef = { prefix, total: targets.length, sliceSize };
   const container = settings.reportsContainer();
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < sliceCount(ref); i = next++) {
-      const slice = targets.slice(i * sliceSize, (i + 1) * sliceSize);
-      await writeJson({ container, blob: sliceBlob(prefix, i) }, slice, { compact: true });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, sliceCount(ref)) }, worker));
+  await forEachConcurrently(sliceCount(ref), UPLOAD_CONCURRENCY, async (i) => {
+    const slice = targets.slice(i * sliceSize, (i + 1) * sliceSize);
+    await writeJson({ container, blob: sliceBlob(prefix, i) }, slice, { compact: true });
+  });
   return ref;
 }
 
