@@ -10,7 +10,7 @@ import { PARTITION_SIZE, targetsPrefix, type CheckRunByRef } from '../../src/cor
 import { checkRequestSchema } from '../../src/core/checkSpec';
 import { startHost, type Host } from '../../tests/host';
 import type { FunctionRegistration } from '../../tests/host/types';
-import { closedLoopCount } from './countedLoop';
+import { forEachConcurrently } from '../../src/activities/storage/forEachConcurrently';
 import { replayCost } from './replayedEvents';
 
 export interface FanOutCase {
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     // Warm up everything the measured runs touch, so neither they nor the baselines pay first-use
     // costs (JIT, the storage SDK's lazy load, the report container): checks, then a small
     // partitioned run (sub-orchestrations, part blobs, assembleCheckReport).
-    await closedLoopCount(WARMUP_CHECKS, concurrency, check);
+    await forEachConcurrently(WARMUP_CHECKS, concurrency, check);
     await runCheckSites(
       host,
       gcPauses,
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       if (!spec.noBaseline) {
         const cpu = process.cpuUsage();
         const started = performance.now();
-        await closedLoopCount(spec.n, concurrency, check);
+        await forEachConcurrently(spec.n, concurrency, check);
         baselines.push({ ms: performance.now() - started, cpuMs: cpuMs(process.cpuUsage(cpu)) });
       }
       runs.push(await runCheckSites(host, gcPauses, spec, url));
