@@ -44,7 +44,7 @@ function caseRow(c: FanOutCaseResult): string[] {
         : `partitioned (${fmt(c.partitionSize)})`,
     fmt(c.progressChunkSize ?? PROGRESS_CHUNK_SIZE),
     fmt(c.instances),
-    fmt(c.reps),
+    c.processes && c.processes > 1 ? `${fmt(c.processes)} x ${fmt(c.reps)}` : fmt(c.reps),
     s(c.wallMs),
     opt(c.baselineMs, s),
     opt(c.overheadMs, s),
