@@ -141,19 +141,25 @@ export function storageTransactions(w: WorkloadCounts): StorageTransactions {
 /** DTS bills an action per orchestration start, activity start, activity result, sub-orchestration result, timer and event. */
 export const dtsActions = (w: WorkloadCounts) => w.history.messages;
 
+/** Each priced term of a workload's Azure Storage bill in USD (deletes are free on GPv2: no term). */
+export function storageTerms(t: StorageTransactions, p = PRICES) {
+  return {
+    queue: (t.queue * p.queue.usd) / 10_000,
+    table: ((t.tableRows + t.tableEpisodes) * p.table.usd) / 10_000,
+    blobWrites: (t.blobWrites * p.blobWrite.usd) / 10_000,
+    blobReads: (t.blobReads * p.blobRead.usd) / 10_000,
+  };
+}
+
 export function storageDollars(t: StorageTransactions, p = PRICES): number {
-  return (
-    (t.queue * p.queue.usd +
-      (t.tableRows + t.tableEpisodes) * p.table.usd +
-      t.blobWrites * p.blobWrite.usd +
-      t.blobReads * p.blobRead.usd) /
-    10_000
-  );
+  const terms = storageTerms(t, p);
+  return terms.queue + terms.table + terms.blobWrites + terms.blobReads;
 }
 
 /** Blob requests are paid on either backend (reports, slices, config live in the app's storage). */
 export function blobDollars(t: StorageTransactions, p = PRICES): number {
-  return (t.blobWrites * p.blobWrite.usd + t.blobReads * p.blobRead.usd) / 10_000;
+  const terms = storageTerms(t, p);
+  return terms.blobWrites + terms.blobReads;
 }
 
 /** On Durable Task Scheduler Consumption: the actions at a price per million, plus the same blobs. */

@@ -15,6 +15,7 @@ import {
   PRICES,
   type Price,
   storageDollars,
+  storageTerms,
 } from './model';
 
 export interface CostResult {
@@ -87,15 +88,12 @@ export function renderCost(c: CostResult): string {
     ];
   });
   // The terms of the design before batches: what the cut was chosen from.
-  const sweep = rows[1].transactions;
+  const sweep = storageTerms(rows[1].transactions);
   const terms = [
-    ['queue operations', (sweep.queue * PRICES.queue.usd) / 10_000],
-    [
-      'table rows and episode reads/writes',
-      ((sweep.tableRows + sweep.tableEpisodes) * PRICES.table.usd) / 10_000,
-    ],
-    ['blob writes', (sweep.blobWrites * PRICES.blobWrite.usd) / 10_000],
-    ['blob reads', (sweep.blobReads * PRICES.blobRead.usd) / 10_000],
+    ['queue operations', sweep.queue],
+    ['table rows and episode reads/writes', sweep.table],
+    ['blob writes', sweep.blobWrites],
+    ['blob reads', sweep.blobReads],
   ] as const;
   const total = terms.reduce((n, [, usd]) => n + usd, 0);
   const byReference = rows[0];
