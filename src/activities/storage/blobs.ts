@@ -2,6 +2,8 @@ import type { BlobServiceClient } from '@azure/storage-blob';
 import { settings } from '../../settings';
 import { forEachConcurrently } from './forEachConcurrently';
 
+const isNotFound = (error: unknown) => (error as { statusCode?: number }).statusCode === 404;
+
 // One client per connection for the life of the worker: the SDK pools sockets per client.
 let cached: { key: string; client: BlobServiceClient; containers: Set<string> } | undefined;
 
@@ -74,7 +76,7 @@ export async function readJson(location: BlobLocation): Promise<unknown | undefi
     const buffer = await blob.downloadToBuffer();
     return JSON.parse(buffer.toString('utf8'));
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }
@@ -100,7 +102,7 @@ export async function deleteBlobs(
       await client.deleteBlob(names[i]!);
       deleted++;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) absent++;
+      if (isNotFound(error)) absent++;
       else failures.push(error);
     }
   });
@@ -119,7 +121,7 @@ export async function listBlobNames(containerName: string, prefix: string): Prom
   try {
     for await (const blob of client.listBlobsFlat({ prefix })) names.push(blob.name);
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return [];
+    if (isNotFound(error)) return [];
     throw error;
   }
   return names;
